@@ -1,0 +1,105 @@
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+
+#include "cmd.h"
+#include "feeds.h"
+#include "log.h"
+#include "subscribers.h"
+
+static const char usage[] =
+	"usage: newsdigest run\n"
+	"\n"
+	"The weekly job, for cron. On the first run it seeds the feed list from\n"
+	"[fetch] feeds (feeds/feeds.opml by default); every run then reports the\n"
+	"state of the feeds and the subscriber list. Exits 0 unless something\n"
+	"needs a person.\n"
+	"\n"
+	"options:\n"
+	"  -h, --help  this help\n";
+
+struct run_totals {
+	long feeds, never, failing, subscribers;
+};
+
+static int count_feed(const struct feed_row *row, void *data)
+{
+	struct run_totals *t = data;
+
+	t->feeds++;
+	if (!strcmp(row->status, "never"))
+		t->never++;
+	else if (!strcmp(row->status, "error"))
+		t->failing++;
+	return 0;
+}
+
+static int count_subscriber(const struct subscriber_row *row, void *data)
+{
+	struct run_totals *t = data;
+
+	t->subscribers++;
+	return 0;
+}
+
+static void print_reject(const char *message, void *data)
+{
+	log_warn("%s: %s", (const char *)data, message);
+}
+
+int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
+{
+	static const struct option options[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct run_totals t = { 0 };
+	struct buf err = BUF_INIT;
+	const char *opml = ctx->cfg->fetch.feeds;
+	char week[16];
+	struct tm tm;
+	time_t now = time(NULL);
+	int bad_input;
+	long seeded;
+	int ret;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(usage, stdout);
+			return EX_OK;
+		}
+		return usage_error(usage, "run: unknown option '%s'", argv[optind - 1]);
+	}
+	if (optind < argc)
+		return usage_error(usage, "run: unexpected argument '%s'", argv[optind]);
+
+	gmtime_r(&now, &tm);
+	strftime(week, sizeof(week), "%G-W%V", &tm);
+	log_report("newsdigest run, week %s", week);
+	seeded = feeds_seed(ctx->st, opml, ctx->cfg->fetch.max_feeds, print_reject,
+			    (void *)opml, &bad_input, &err);
+	if (seeded < 0) {
+		ret = cmd_fail(ctx, bad_input, &err);
+		log_error("the feed list was not seeded; fix '%s' or set [fetch] feeds", opml);
+		goto out;
+	}
+	if (seeded > 0)
+		log_report("first run: %ld feeds seeded from '%s'", seeded, opml);
+	if (feeds_foreach(ctx->st, count_feed, &t, &err) < 0 ||
+	    subscribers_foreach(ctx->st, 0, count_subscriber, &t, &err) < 0) {
+		ret = cmd_fail(ctx, 0, &err);
+		goto out;
+	}
+	log_report("feeds: %ld (%ld never fetched, %ld failing)", t.feeds, t.never, t.failing);
+	log_report("subscribers: %ld active", t.subscribers);
+	if (!t.feeds)
+		log_warn("no feeds: add some with 'newsdigest feeds add URL'");
+	ret = EX_OK;
+out:
+	buf_release(&err);
+	return ret;
+}

@@ -1,0 +1,648 @@
+# Private nginx and Postfix instances on loopback for the integration tests.
+# POSIX sh; sourced after tests/integration/lib.sh (needs $T and $TOP, and
+# lives with lib.sh's "set -u"):
+#
+#   . "$TOP/tests/lib/servers.sh"
+#   servers_trap                        # stop everything on exit / signal
+#   nginx_start "$FIX/t0900/www" || { [ $? = 77 ] && skip_all "$SERVERS_ERROR"; exit 1; }
+#   curl -s "$NGINX_URL/feed.xml"
+#   postfix_start || ...
+#   curl --url "smtp://127.0.0.1:$SMTP_PORT" --mail-from a@example.test \
+#        --mail-rcpt b@example.test --upload-file msg.txt
+#   mail_wait 1 && mail_files b@example.test
+#
+# Every start function returns 0 when the server answers, 77 when a needed
+# program is missing (reason in $SERVERS_ERROR: hand it to skip_all), and
+# 1 on any other failure (reason on stderr as "# " lines and in
+# $SERVERS_ERROR); a failed start leaves nothing running.  The stop
+# functions are safe to call at any time, any number of times.
+#
+# Layout (one instance of each server per test):
+#   $T/nginx/    nginx.conf nginx.pid error.log access.log tmp/
+#   $T/postfix/  conf/{main.cf,master.cf,vmailbox} queue/ data/ maillog
+#   $T/mail/     DOMAIN/USER/{new,cur,tmp}/  - delivered mail (Maildir)
+#
+# Knobs (environment or shell variables, read when a server starts):
+#   NGINX_EXTRA       lines inserted in nginx's server block, e.g.
+#                     'location = /gone { return 410; }'
+#   NGINX_HTTP_EXTRA  lines inserted in nginx's http block
+#   POSTFIX_DOMAINS   domains that accept mail for any user
+#                     (default "example.test example.org")
+#   SERVERS_TIMEOUT   start/stop/wait bound in seconds (default 10;
+#                     nginx uses half of it)
+
+NGINX_PORT= NGINX_URL= NGINX_PID= NGINX_DIR=
+SMTP_PORT= POSTFIX_PID= POSTFIX_DIR= MAIL_DIR=
+SERVERS_ERROR=
+_srv_nginx_kids= _srv_pf_priv=
+
+# --- small helpers ----------------------------------------------------------
+
+_srv_say() { # message lines on stderr, as TAP comments
+	for _svl in "$@"; do echo "# servers.sh: $_svl" >&2; done
+}
+
+_srv_err() { # _srv_err STATUS MESSAGE [DETAIL...]: record, report, return STATUS
+	_svst=$1; shift
+	SERVERS_ERROR=$1
+	_srv_say "$@"
+	return "$_svst"
+}
+
+_srv_find() { # _srv_find PROGRAM: print its path (PATH, then the sbin dirs)
+	command -v "$1" 2>/dev/null && return 0
+	for _svd in /usr/sbin /sbin /usr/local/sbin /usr/local/nginx/sbin; do
+		[ -x "$_svd/$1" ] && { echo "$_svd/$1"; return 0; }
+	done
+	return 1
+}
+
+_srv_alive() { # _srv_alive PID: the process exists (zombies count as gone)
+	[ -n "$1" ] || return 1
+	kill -0 "$1" 2>/dev/null || return 1
+	if [ -r "/proc/$1/stat" ]; then
+		# field 3 is the state; Z = zombie (not reaped yet, already dead)
+		case $(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null) in Z*) return 1 ;; esac
+	fi
+	return 0
+}
+
+# proc_alive PID: the process runs (a zombie waiting for its reaper counts
+# as gone).
+proc_alive() { _srv_alive "$@"; }
+
+_srv_sleep() { sleep 0.1 2>/dev/null || sleep 1; }
+
+_srv_ticks() { # bound in seconds -> number of 0.1 s ticks
+	echo $(($1 * 10))
+}
+
+_srv_wait_gone() { # _srv_wait_gone SECONDS PID...: 0 once all are gone
+	_svsecs=$1; shift
+	_svi=0 _svmax=$(_srv_ticks "$_svsecs")
+	while :; do
+		_svleft=
+		for _svp in "$@"; do _srv_alive "$_svp" && _svleft="$_svleft $_svp"; done
+		[ -z "$_svleft" ] && return 0
+		[ "$_svi" -ge "$_svmax" ] && return 1
+		_svi=$((_svi + 1)); _srv_sleep
+	done
+}
+
+_srv_kill() { # _srv_kill SECONDS PID...: TERM, wait, then KILL what is left
+	_svsecs=$1; shift
+	for _svp in "$@"; do _srv_alive "$_svp" && kill -TERM "$_svp" 2>/dev/null; done
+	_srv_wait_gone "$_svsecs" "$@" && return 0
+	for _svp in "$@"; do _srv_alive "$_svp" && kill -KILL "$_svp" 2>/dev/null; done
+	_srv_wait_gone 2 "$@"
+}
+
+_srv_children() { # pids of the direct children of PID
+	if command -v pgrep >/dev/null 2>&1; then
+		pgrep -P "$1" 2>/dev/null | tr '\n' ' '
+	elif [ -d /proc ]; then
+		for _svs in /proc/[0-9]*/stat; do
+			sed -n 's/^\([0-9]*\) (.*) . \([0-9]*\) .*/\1 \2/p' "$_svs" 2>/dev/null
+		done | awk -v p="$1" '$2 == p { printf "%s ", $1 }'
+	fi
+}
+
+_srv_read_pid() { # first number in FILE
+	[ -s "$1" ] || return 1
+	_svpid=$(awk 'NR == 1 { print $1 + 0; exit }' "$1" 2>/dev/null)
+	[ -n "$_svpid" ] && [ "$_svpid" != 0 ] && echo "$_svpid"
+}
+
+# Can USER write (w) or read (r) PATH, walking every parent directory?
+# _srv_user_can USER r|w PATH.  Unknown when no tool: says yes.
+_srv_user_can() {
+	_svu=$1 _svm=$2 _svpath=$3
+	_svcmd="test -$_svm \"\$1\" && test -x \"\$1\""
+	if command -v setpriv >/dev/null 2>&1; then
+		setpriv --reuid="$(id -u "$_svu")" --regid="$(id -g "$_svu")" \
+			--clear-groups sh -c "$_svcmd" sh "$_svpath" 2>/dev/null
+	elif command -v runuser >/dev/null 2>&1; then
+		runuser -u "$_svu" -- sh -c "$_svcmd" sh "$_svpath" 2>/dev/null
+	else
+		return 0
+	fi
+}
+
+# free_port: prints a TCP port that nothing listens on at 127.0.0.1.  It is
+# taken below the kernel's ephemeral range, so outgoing connections do not
+# grab it between this check and the server's bind; the start functions
+# retry with another port if the bind still fails.
+free_port() {
+	_svpy=$(command -v python3 2>/dev/null)
+	if [ -n "$_svpy" ]; then
+		"$_svpy" - <<'EOF' && return 0
+import random, socket
+lo, hi = 20000, 32000
+try:
+    with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+        a, b = (int(x) for x in f.read().split())
+    if a - 1 >= 2048:
+        lo, hi = 1025 + (a - 1025) // 3, a - 1
+except Exception:
+    pass
+for _ in range(500):
+    p = random.randint(lo, hi)
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        s.bind(("127.0.0.1", p))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    print(p)
+    raise SystemExit(0)
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])
+s.close()
+EOF
+	fi
+	# No python: random ports, checked against the listening sockets.
+	_svtry=0
+	while [ "$_svtry" -lt 100 ]; do
+		_svtry=$((_svtry + 1))
+		_svp=$(awk -v s="$$$_svtry" 'BEGIN { srand(s + srand()); print int(20000 + rand() * 12000) }')
+		if command -v ss >/dev/null 2>&1; then
+			ss -Htln "sport = :$_svp" 2>/dev/null | grep -q . && continue
+		elif [ -r /proc/net/tcp ]; then
+			_svhex=$(printf '%04X' "$_svp")
+			awk -v h=":$_svhex" '$4 == "0A" && substr($2, length($2) - 4) == h { f = 1 } END { exit !f }' \
+				/proc/net/tcp && continue
+		fi
+		echo "$_svp"; return 0
+	done
+	return 1
+}
+
+# port_open PORT: something accepts TCP connections on 127.0.0.1:PORT.
+port_open() {
+	curl -s -o /dev/null --max-time 2 "telnet://127.0.0.1:$1" </dev/null 2>/dev/null
+	case $? in 7|6|5) return 1 ;; *) return 0 ;; esac
+}
+
+# --- nginx ------------------------------------------------------------------
+
+# nginx_start DOCROOT: serve DOCROOT on 127.0.0.1:$NGINX_PORT.
+# Sets NGINX_PORT, NGINX_URL (http://127.0.0.1:PORT), NGINX_PID, NGINX_DIR.
+# The access log ($NGINX_DIR/access.log) has one line per request, fields
+# separated by TABs, header values exactly as sent ("-" when absent):
+#   METHOD URI STATUS BYTES<TAB>ua=User-Agent<TAB>inm=If-None-Match<TAB>
+#   ims=If-Modified-Since<TAB>ae=Accept-Encoding<TAB>host=Host<TAB>proto=HTTP/1.1
+# e.g. awk -F'\t' '$3 == "inm=\"abc\""' "$NGINX_DIR/access.log"
+nginx_start() {
+	SERVERS_ERROR=
+	[ $# -ge 1 ] && [ -d "$1" ] || { _srv_err 1 "nginx_start: no such directory: ${1:-(none)}"; return 1; }
+	_srv_nginx_up && nginx_stop
+	_svbin=$(_srv_find nginx) || { _srv_err 77 "nginx is not installed"; return 77; }
+	command -v curl >/dev/null 2>&1 || { _srv_err 77 "curl is not installed"; return 77; }
+	_svroot=$(cd "$1" && pwd)
+	NGINX_DIR=$T/nginx
+	_srv_reap_nginx
+	rm -rf "$NGINX_DIR"
+	mkdir -p "$NGINX_DIR/tmp" || { _srv_err 1 "nginx_start: cannot create $NGINX_DIR"; return 1; }
+
+	# Workers drop to nobody when we are root; keep root only if nobody
+	# cannot read the docroot (a checkout under /root, say).
+	_svuser=
+	if [ "$(id -u)" = 0 ]; then
+		if id nobody >/dev/null 2>&1 && _srv_user_can nobody r "$_svroot"; then
+			_svuser="user nobody $(id -gn nobody);"
+		else
+			_svuser="user root $(id -gn root);"
+		fi
+	fi
+	# -e (error log before the config is read) exists since nginx 1.19.5.
+	_svver=$("$_svbin" -v 2>&1 | sed -n 's|.*nginx/\([0-9][0-9.]*\).*|\1|p')
+	# escape=none (1.13.10+) keeps the quotes of an ETag as they came.
+	_sveopt= _svesc=
+	case $_svver in
+	0.*|1.[0-9].*|1.1[0-2].*|1.13.[0-9]) ;;
+	1.1[3-8].*|1.19.[0-4]) _svesc="escape=none " ;;
+	*) _sveopt=yes _svesc="escape=none " ;;
+	esac
+
+	_svtries=0
+	while :; do
+		_svtries=$((_svtries + 1))
+		NGINX_PORT=$(free_port) || { _srv_err 1 "nginx_start: no free port"; return 1; }
+		NGINX_URL=http://127.0.0.1:$NGINX_PORT
+		_srv_nginx_conf "$_svroot" "$_svuser" "$_svesc" >"$NGINX_DIR/nginx.conf"
+		: >"$NGINX_DIR/error.log"
+		if [ -n "$_sveopt" ]; then
+			"$_svbin" -p "$NGINX_DIR/" -c "$NGINX_DIR/nginx.conf" -e "$NGINX_DIR/error.log" \
+				</dev/null >"$NGINX_DIR/start.log" 2>&1
+		else
+			"$_svbin" -p "$NGINX_DIR/" -c "$NGINX_DIR/nginx.conf" \
+				</dev/null >"$NGINX_DIR/start.log" 2>&1
+		fi
+		_svrc=$?
+		[ "$_svrc" = 0 ] && break
+		_srv_nginx_cleanup
+		if [ "$_svtries" -lt 4 ] && grep -q 'in use' "$NGINX_DIR/error.log" "$NGINX_DIR/start.log" 2>/dev/null; then
+			continue # lost a race for the port
+		fi
+		_srv_err 1 "nginx did not start (exit $_svrc)" \
+			"$(cat "$NGINX_DIR/start.log" "$NGINX_DIR/error.log" 2>/dev/null | tail -5)"
+		return 1
+	done
+
+	# The daemon writes its pid file after forking: wait for it and for
+	# an HTTP answer.
+	_svi=0 _svmax=$(_srv_ticks $((${SERVERS_TIMEOUT:-10} / 2)))
+	while :; do
+		NGINX_PID=$(_srv_read_pid "$NGINX_DIR/nginx.pid")
+		if [ -n "$NGINX_PID" ] && curl -s -o /dev/null --max-time 2 "$NGINX_URL/" 2>/dev/null; then
+			_srv_nginx_kids=$(_srv_children "$NGINX_PID")
+			return 0
+		fi
+		if [ "$_svi" -ge "$_svmax" ]; then
+			_srv_nginx_cleanup
+			_srv_err 1 "nginx did not answer on $NGINX_URL" \
+				"$(tail -5 "$NGINX_DIR/error.log" 2>/dev/null)"
+			return 1
+		fi
+		_svi=$((_svi + 1)); _srv_sleep
+	done
+}
+
+_srv_nginx_up() { _srv_alive "${NGINX_PID:-}"; }
+
+_srv_nginx_conf() { # _srv_nginx_conf DOCROOT USERLINE ESCAPE
+	_svD=$NGINX_DIR
+	cat <<EOF
+# generated by tests/lib/servers.sh
+${2}
+daemon on;
+master_process on;
+worker_processes 1;
+pid $_svD/nginx.pid;
+error_log $_svD/error.log notice;
+events { worker_connections 128; }
+http {
+    types {
+        text/html                 html htm;
+        text/plain                txt;
+        text/xml                  xml;
+        application/rss+xml       rss;
+        application/atom+xml      atom;
+        application/json          json;
+        text/x-opml               opml;
+    }
+    default_type application/octet-stream;
+    log_format newsdigest ${3}'\$request_method \$request_uri \$status \$body_bytes_sent'
+                          '\tua=\$http_user_agent\tinm=\$http_if_none_match'
+                          '\tims=\$http_if_modified_since\tae=\$http_accept_encoding'
+                          '\thost=\$http_host\tproto=\$server_protocol';
+    access_log $_svD/access.log newsdigest;
+    client_body_temp_path $_svD/tmp/body;
+    proxy_temp_path $_svD/tmp/proxy;
+    fastcgi_temp_path $_svD/tmp/fastcgi;
+    uwsgi_temp_path $_svD/tmp/uwsgi;
+    scgi_temp_path $_svD/tmp/scgi;
+    sendfile off;
+    keepalive_timeout 5;
+    server_tokens off;
+${NGINX_HTTP_EXTRA:-}
+    server {
+        listen 127.0.0.1:$NGINX_PORT;
+        server_name localhost;
+        root $1;
+${NGINX_EXTRA:-}
+    }
+}
+EOF
+}
+
+# Forget the instance; kill a master that is still there (failed start).
+_srv_nginx_cleanup() {
+	_svp=$(_srv_read_pid "$NGINX_DIR/nginx.pid" 2>/dev/null)
+	[ -n "$_svp" ] && _srv_kill 3 "$_svp" $(_srv_children "$_svp")
+	rm -f "$NGINX_DIR/nginx.pid"
+	NGINX_PID= _srv_nginx_kids=
+}
+
+# A test killed with SIGKILL leaves its nginx running and lib.sh removes
+# its $T: stop masters started with this test's prefix.
+_srv_reap_nginx() {
+	command -v pgrep >/dev/null 2>&1 && [ -d /proc ] || return 0
+	for _svp in $(pgrep -x nginx 2>/dev/null); do
+		case " $(tr '\0' ' ' <"/proc/$_svp/cmdline" 2>/dev/null) " in
+		*"master process"*" -p $NGINX_DIR/ "*) _srv_kill 3 "$_svp" $(_srv_children "$_svp") ;;
+		esac
+	done
+}
+
+# nginx_stop: stop the private nginx (TERM to the master, bounded wait,
+# then KILL); clears NGINX_PID.  Safe when nothing runs.
+nginx_stop() {
+	if [ -n "${NGINX_PID:-}" ]; then
+		_srv_kill "${SERVERS_TIMEOUT:-10}" "$NGINX_PID" ${_srv_nginx_kids:-} $(_srv_children "$NGINX_PID")
+		_svrc=$?
+		[ "$_svrc" = 0 ] || _srv_say "nginx $NGINX_PID did not stop"
+		rm -f "$NGINX_DIR/nginx.pid"
+		NGINX_PID= _srv_nginx_kids=
+		return "$_svrc"
+	fi
+	return 0
+}
+
+# nginx_log: the access log's path ($NGINX_DIR/access.log).  nginx writes
+# the line after sending the response, so a client may see the answer a
+# moment before the line: nginx_log_wait PATTERN waits (bounded) for it.
+nginx_log() { echo "$NGINX_DIR/access.log"; }
+
+nginx_log_wait() {
+	_svi=0 _svmax=$(_srv_ticks 5)
+	until grep -qE -- "$1" "$NGINX_DIR/access.log" 2>/dev/null; do
+		[ "$_svi" -ge "$_svmax" ] && return 1
+		_svi=$((_svi + 1)); _srv_sleep
+	done
+}
+
+# --- Postfix ----------------------------------------------------------------
+
+# postfix_start: a private Postfix whose smtpd listens on 127.0.0.1 only,
+# accepts mail from loopback for any user of $POSTFIX_DOMAINS and delivers
+# it to $T/mail/DOMAIN/USER/ (Maildir, owned by nobody).  Everything else
+# is refused (554 relay access denied); nothing ever leaves the machine.
+# Sets SMTP_PORT, POSTFIX_PID (master), POSTFIX_DIR, MAIL_DIR ($T/mail).
+postfix_start() {
+	SERVERS_ERROR=
+	_srv_pf_up && postfix_stop
+	_svpfx=$(_srv_find postfix) || { _srv_err 77 "postfix is not installed"; return 77; }
+	_svpconf=$(_srv_find postconf) || { _srv_err 77 "postconf is not installed"; return 77; }
+	command -v curl >/dev/null 2>&1 || { _srv_err 77 "curl is not installed"; return 77; }
+	_svdaemons=$("$_svpconf" -dh daemon_directory 2>/dev/null)
+	[ -x "$_svdaemons/master" ] || { _srv_err 77 "no Postfix master in '$_svdaemons'"; return 77; }
+	_svmowner=$("$_svpconf" -dh mail_owner 2>/dev/null)
+	id "$_svmowner" >/dev/null 2>&1 || { _srv_err 77 "Postfix user '$_svmowner' does not exist"; return 77; }
+	[ "$(id -u)" = 0 ] || { _srv_err 77 "a private Postfix needs root"; return 77; }
+
+	POSTFIX_DIR=$T/postfix
+	MAIL_DIR=$T/mail
+	_srv_reap_postfix
+	_srv_mail_restore
+	rm -rf "$POSTFIX_DIR" "$MAIL_DIR"
+	mkdir -p "$POSTFIX_DIR/conf" "$POSTFIX_DIR/queue" "$POSTFIX_DIR/data" "$MAIL_DIR" ||
+		{ _srv_err 1 "postfix_start: cannot create $POSTFIX_DIR"; return 1; }
+	chmod 755 "$POSTFIX_DIR" "$POSTFIX_DIR/conf" "$POSTFIX_DIR/queue"
+
+	# Two directories are used by absolute path by unprivileged processes:
+	# data_directory by the master as mail_owner (master.lock), and the
+	# mail by virtual(8) as nobody.  Both need every parent directory
+	# searchable; when $T is not (a checkout under /root, say) they go to
+	# a private directory under /tmp, and $T/mail links to it until
+	# postfix_stop copies the mail back.
+	_svmuser=nobody
+	_svuid=$(id -u "$_svmuser") _svgid=$(id -g "$_svmuser")
+	_svdata=$POSTFIX_DIR/data _svbase=$MAIL_DIR
+	chown "$_svmowner:$(id -g "$_svmowner")" "$_svdata" && chmod 700 "$_svdata"
+	chown "$_svuid:$_svgid" "$MAIL_DIR"
+	if ! _srv_user_can "$_svmowner" w "$_svdata" || ! _srv_user_can "$_svmuser" w "$MAIL_DIR"; then
+		_srv_pf_priv=$(mktemp -d /tmp/newsdigest-postfix.XXXXXX) ||
+			{ _srv_err 1 "postfix_start: mktemp failed"; return 1; }
+		chmod 755 "$_srv_pf_priv"
+		_svdata=$_srv_pf_priv/data _svbase=$_srv_pf_priv/mail
+		mkdir "$_svdata" "$_svbase"
+		chown "$_svmowner:$(id -g "$_svmowner")" "$_svdata" && chmod 700 "$_svdata"
+		chown "$_svuid:$_svgid" "$_svbase"
+		rmdir "$POSTFIX_DIR/data" "$MAIL_DIR" && ln -s "$_svbase" "$MAIL_DIR"
+	fi
+
+	_svver=$("$_svpconf" -dh mail_version 2>/dev/null)
+	_svlevel=2
+	case $_svver in 3.[6-9]*|3.[1-9][0-9]*|[4-9].*) _svlevel=3.6 ;; esac
+	_svpostlog=
+	[ -x "$_svdaemons/postlogd" ] && _svpostlog=yes
+
+	# virtual(8) lookup: user@domain -> domain/user/ (trailing / = Maildir)
+	_svdre=$(echo "${POSTFIX_DOMAINS:-example.test example.org}" | tr ', ' '\n\n' |
+		sed -n 's/\./\\./g; /./p' | paste -sd '|' -)
+	echo "/^([a-z0-9_+=-][a-z0-9._+=-]*)@($_svdre)\$/ \${2}/\${1}/" >"$POSTFIX_DIR/conf/vmailbox"
+
+	_svtries=0
+	while :; do
+		_svtries=$((_svtries + 1))
+		SMTP_PORT=$(free_port) || { _srv_err 1 "postfix_start: no free port"; return 1; }
+		_srv_pf_main "$_svbase" "$_svuid" "$_svgid" "$_svlevel" "$_svpostlog" "$_svdata" >"$POSTFIX_DIR/conf/main.cf"
+		_srv_pf_master "$_svpostlog" >"$POSTFIX_DIR/conf/master.cf"
+		: >"$POSTFIX_DIR/maillog"
+		MAIL_CONFIG=$POSTFIX_DIR/conf "$_svpfx" -c "$POSTFIX_DIR/conf" start \
+			</dev/null >"$POSTFIX_DIR/start.log" 2>&1
+		_svrc=$?
+		POSTFIX_PID=$(_srv_read_pid "$POSTFIX_DIR/queue/pid/master.pid")
+		[ "$_svrc" = 0 ] && [ -n "$POSTFIX_PID" ] && break
+		_srv_pf_cleanup
+		if [ "$_svtries" -lt 4 ] && grep -q 'in use' "$POSTFIX_DIR/start.log" "$POSTFIX_DIR/maillog" 2>/dev/null; then
+			continue
+		fi
+		_srv_err 1 "postfix did not start (exit $_svrc)" \
+			"$(cat "$POSTFIX_DIR/start.log" "$POSTFIX_DIR/maillog" 2>/dev/null | tail -8)"
+		return 1
+	done
+
+	# master -w has bound the port; wait for smtpd's greeting.
+	_svi=0 _svmax=$(_srv_ticks "${SERVERS_TIMEOUT:-10}")
+	while :; do
+		if _srv_smtp_ready "$SMTP_PORT"; then
+			return 0
+		fi
+		if [ "$_svi" -ge "$_svmax" ]; then
+			_srv_pf_cleanup
+			_srv_err 1 "postfix does not greet on 127.0.0.1:$SMTP_PORT" \
+				"$(tail -8 "$POSTFIX_DIR/maillog" 2>/dev/null)"
+			return 1
+		fi
+		_svi=$((_svi + 1)); _srv_sleep
+	done
+}
+
+_srv_pf_up() { _srv_alive "${POSTFIX_PID:-}"; }
+
+# A 220 greeting and a 250 to NOOP (curl says EHLO first).
+_srv_smtp_ready() {
+	curl -s --max-time 3 -X NOOP "smtp://127.0.0.1:$1/" </dev/null >/dev/null 2>&1
+}
+
+_srv_pf_main() { # BASE UID GID COMPAT_LEVEL POSTLOG DATA_DIR
+	_svP=$POSTFIX_DIR
+	cat <<EOF
+# generated by tests/lib/servers.sh: a private, loopback-only instance
+compatibility_level = $4
+queue_directory = $_svP/queue
+data_directory = $6
+syslog_name = postfix-t-$(basename "$T")
+myhostname = mail.newsdigest.test
+mydomain = newsdigest.test
+myorigin = \$myhostname
+mydestination =
+local_recipient_maps =
+alias_maps =
+alias_database =
+relay_domains =
+relayhost =
+relay_transport = error:no relaying from a test instance
+default_transport = error:no outbound mail from a test instance
+inet_interfaces = loopback-only
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+smtpd_client_restrictions =
+smtpd_helo_restrictions =
+smtpd_sender_restrictions =
+smtpd_relay_restrictions = reject_unauth_destination
+smtpd_recipient_restrictions = permit_mynetworks, reject
+smtpd_peername_lookup = no
+smtp_dns_support_level = disabled
+lmtp_dns_support_level = disabled
+smtp_host_lookup = native
+biff = no
+append_dot_mydomain = no
+recipient_delimiter =
+message_size_limit = 10240000
+delay_warning_time = 0
+maximal_queue_lifetime = 1h
+bounce_queue_lifetime = 1h
+smtpd_banner = \$myhostname ESMTP newsdigest-test
+virtual_mailbox_domains = ${POSTFIX_DOMAINS:-example.test example.org}
+virtual_mailbox_base = $1
+virtual_mailbox_maps = regexp:$_svP/conf/vmailbox
+virtual_uid_maps = static:$2
+virtual_gid_maps = static:$3
+virtual_minimum_uid = 1
+virtual_mailbox_limit = 0
+EOF
+	if [ -n "$5" ]; then
+		echo "maillog_file = $_svP/maillog"
+		echo "maillog_file_prefixes = $_svP"
+	fi
+}
+
+# The installed master.cf (so daemon names match the installed Postfix),
+# without its inet services (the system's port 25) and without chroot,
+# plus our smtpd on 127.0.0.1:$SMTP_PORT and, if missing, postlog.
+_srv_pf_master() { # POSTLOG
+	_svsrc=/etc/postfix/master.cf
+	[ -r "$_svsrc" ] || _svsrc=$("$_svpconf" -dh meta_directory 2>/dev/null)/master.cf.proto
+	echo "# generated by tests/lib/servers.sh from $_svsrc"
+	awk '
+		/^#/ || /^[ \t]*$/ { print; next }
+		/^[ \t]/ { if (!skip) print; next }
+		{
+			skip = ($2 == "inet")
+			if (skip) next
+			if ($2 == "unix-dgram" && $NF == "postlogd") postlog = 1
+			if (NF >= 8) $5 = "n"
+			print
+		}
+		END { if (!postlog) print "#no-postlog" }
+	' "$_svsrc" | {
+		_svnopl=
+		while IFS= read -r _svline; do
+			[ "$_svline" = "#no-postlog" ] && { _svnopl=yes; continue; }
+			printf '%s\n' "$_svline"
+		done
+		[ -n "$_svnopl" ] && [ -n "$1" ] &&
+			echo "postlog   unix-dgram n  -       n       -       1       postlogd"
+		:
+	}
+	echo "127.0.0.1:$SMTP_PORT inet n - n - - smtpd"
+}
+
+# Kill the master and its children (failed start), forget the instance.
+_srv_pf_cleanup() {
+	_svp=${POSTFIX_PID:-}
+	[ -n "$_svp" ] || _svp=$(_srv_read_pid "$POSTFIX_DIR/queue/pid/master.pid" 2>/dev/null)
+	[ -n "$_svp" ] && _srv_kill 3 "$_svp" $(_srv_children "$_svp")
+	POSTFIX_PID=
+}
+
+# Masters left by a killed run of this test: their cwd is our queue.
+_srv_reap_postfix() {
+	command -v pgrep >/dev/null 2>&1 && [ -d /proc ] || return 0
+	for _svp in $(pgrep -x master 2>/dev/null); do
+		case $(readlink "/proc/$_svp/cwd" 2>/dev/null) in
+		"$POSTFIX_DIR/queue"|"$POSTFIX_DIR/queue "*) _srv_kill 3 "$_svp" $(_srv_children "$_svp") ;;
+		esac
+	done
+}
+
+# When mail went to /tmp (see postfix_start): copy it back into $T/mail.
+_srv_mail_restore() {
+	[ -n "${_srv_pf_priv:-}" ] || return 0
+	if [ -L "${MAIL_DIR:-}" ]; then
+		rm -f "$MAIL_DIR" && cp -Rp "$_srv_pf_priv/mail" "$MAIL_DIR"
+	fi
+	rm -rf "$_srv_pf_priv"
+	_srv_pf_priv=
+}
+
+# postfix_stop: TERM to the master (what "postfix stop" does, without its
+# one-second polling), bounded wait for it and its children, then KILL.
+# Delivered mail stays in $T/mail.  Safe when nothing runs.
+postfix_stop() {
+	_svrc=0
+	if [ -n "${POSTFIX_PID:-}" ]; then
+		_svkids=$(_srv_children "$POSTFIX_PID")
+		_srv_kill "${SERVERS_TIMEOUT:-10}" "$POSTFIX_PID" $_svkids
+		_svrc=$?
+		[ "$_svrc" = 0 ] || _srv_say "postfix master $POSTFIX_PID did not stop"
+		POSTFIX_PID=
+	fi
+	_srv_mail_restore
+	return "$_svrc"
+}
+
+# mail_files [USER@DOMAIN]: delivered messages, one path a line, oldest
+# first (all mailboxes, or one).
+mail_files() {
+	_svdir=${MAIL_DIR:-$T/mail}
+	if [ $# -ge 1 ]; then
+		_svdir=$_svdir/${1#*@}/${1%%@*}
+	fi
+	[ -d "$_svdir" ] || return 0
+	find "$_svdir/" -type f \( -path '*/new/*' -o -path '*/cur/*' \) 2>/dev/null |
+		while IFS= read -r _svf; do
+			printf '%s %s\n' "$(basename "$_svf" | cut -d. -f1)" "$_svf"
+		done | sort -n | cut -d' ' -f2-
+}
+
+# mail_wait N [USER@DOMAIN]: wait (bounded, $SERVERS_TIMEOUT) until at
+# least N messages have been delivered; non-zero on timeout, with the
+# tail of the mail log on stderr.
+mail_wait() {
+	_svwant=$1; shift
+	_svi=0 _svmax=$(_srv_ticks "${SERVERS_TIMEOUT:-10}")
+	while :; do
+		_svhave=$(mail_files "$@" | wc -l | tr -d ' ')
+		[ "$_svhave" -ge "$_svwant" ] && return 0
+		if [ "$_svi" -ge "$_svmax" ]; then
+			_srv_say "mail_wait: $_svhave of $_svwant messages after ${SERVERS_TIMEOUT:-10}s"
+			[ -n "${POSTFIX_DIR:-}" ] && tail -5 "$POSTFIX_DIR/maillog" 2>/dev/null | sed 's/^/# /' >&2
+			return 1
+		fi
+		_svi=$((_svi + 1)); _srv_sleep
+	done
+}
+
+# --- both ---------------------------------------------------------------------
+
+servers_stop_all() {
+	_sva=0
+	nginx_stop || _sva=1
+	postfix_stop || _sva=1
+	return "$_sva"
+}
+
+# servers_trap: stop the servers when the test exits, also on HUP, INT,
+# TERM (which then end the test with 128+signal).  Replaces EXIT traps.
+servers_trap() {
+	trap 'servers_stop_all' EXIT
+	trap 'servers_stop_all; trap - EXIT; exit 129' HUP
+	trap 'servers_stop_all; trap - EXIT; exit 130' INT
+	trap 'servers_stop_all; trap - EXIT; exit 143' TERM
+}
