@@ -14,10 +14,14 @@
 #include "buf.h"
 
 /*
- * Check `in`. On success return 0 and set `out` to the normal form: the local
- * part as given, the domain lower-cased and in A-labels. On failure return -1
- * and append a short reason to `err` ("no '@'", "empty local part",
- * "domain label longer than 63 octets", ...); `out` is then unspecified.
+ * Check `in`, which is not trimmed: white space around it is an error. On
+ * success return 0 and replace the contents of `out` with the normal form:
+ * the local part as given, the domain lower-cased and in A-labels, an
+ * address literal as given but for the tag, written "IPv6:". On failure
+ * return -1 and append one short reason to `err` ("no '@'", "empty local
+ * part", "domain label longer than 63 octets", ...); `out` is then
+ * unspecified. Reasons quote parts of the address but never control
+ * characters, which are refused first.
  */
 int address_normalize(const char *in, struct buf *out, struct buf *err);
 

@@ -23,15 +23,15 @@ enum csv_result {
 
 struct csv_reader {
 	FILE *in;
-	size_t max_field;        /* bytes per field */
-	size_t max_fields;       /* fields per record */
+	size_t max_field;        /* bytes per field (0: no limit) */
+	size_t max_fields;       /* fields per record (0: no limit) */
 	unsigned long line;      /* line on which the last record started (1-based) */
 	unsigned long next_line; /* line the reader is on now */
 	uint64_t offset;         /* bytes consumed so far, for progress */
 	struct buf *fields;      /* owned by the reader */
 	size_t nfields;
 	size_t fields_alloc;
-	int at_start;
+	int at_start;            /* the BOM check is still to come */
 };
 
 /* Initialise; allocates nothing. The reader does not own `in`. */
@@ -39,14 +39,20 @@ void csv_reader_init(struct csv_reader *r, FILE *in, size_t max_field,
 		     size_t max_fields);
 /*
  * Read one record. Returns an enum csv_result; on CSV_FATAL and CSV_BADROW a
- * message starting "line N: " (N = r->line) is appended to err. Field
- * contents stay valid until the next call.
+ * message starting "line N: " (N = r->line) is appended to err, and nfields
+ * is 0. Field contents stay valid until the next call. After CSV_BADROW the
+ * rest of the record (up to a line end outside quotes) has been consumed;
+ * after CSV_FATAL the reader is of no further use but must be released.
  */
 int csv_read(struct csv_reader *r, struct buf *err);
 void csv_reader_release(struct csv_reader *r);
 
-/* Append `field` to out, quoted (with doubled quotes) when it holds a comma,
- * a quote, CR or LF, or begins or ends with a space. */
+/*
+ * Append `field` to out, quoted (with doubled quotes) when it holds a comma,
+ * a quote, CR or LF, or begins or ends with a space. An empty field is not
+ * quoted, so a record of one empty field would be a blank line, which
+ * csv_read skips: write "" for it yourself.
+ */
 void csv_add_field(struct buf *out, const char *field);
 
 #endif

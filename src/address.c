@@ -34,19 +34,6 @@ static int parse_dot_string(const char *in, size_t *len, struct buf *err);
 static int parse_quoted_string(const char *in, size_t *len, struct buf *err);
 static int check_label(const char *label, size_t len, struct buf *err);
 static int check_hostname(const char *dom, struct buf *out, struct buf *err);
-/* Copy s (len bytes) to addr as a string when it is an IPv6 address. */
-static int copy_ipv6(const char *s, size_t len, char *addr, size_t size)
-{
-	struct in6_addr in6;
-
-	/* a longer string cannot be an address, and inet_pton needs a NUL */
-	if (len >= size)
-		return 0;
-	memcpy(addr, s, len);
-	addr[len] = '\0';
-	return inet_pton(AF_INET6, addr, &in6) == 1;
-}
-
 static int copy_ipv6(const char *s, size_t len, char *addr, size_t size);
 static int check_literal(const char *lit, struct buf *out, struct buf *err);
 static int check_domain(const char *dom, struct buf *out, struct buf *err);
@@ -207,19 +194,19 @@ static int check_hostname(const char *dom, struct buf *out, struct buf *err)
 {
 	size_t len = strlen(dom);
 	const char *label = dom;
-	const char *dot;
-	const char *top = dom;
+	const char *top;
+	size_t n;
 	size_t i;
 
 	for (;;) {
-		dot = strchr(label, '.');
-		if (check_label(label, dot ? (size_t)(dot - label) : strlen(label), err) < 0)
+		n = strcspn(label, ".");
+		if (check_label(label, n, err) < 0)
 			return -1;
-		if (!dot)
+		if (!label[n])
 			break;
-		label = dot + 1;
-		top = label;
+		label += n + 1;
 	}
+	top = label;
 	if (len > DOMAIN_MAX) {
 		buf_addstr(err, "domain longer than 255 octets");
 		return -1;
@@ -241,6 +228,19 @@ static int check_hostname(const char *dom, struct buf *out, struct buf *err)
 	return 0;
 }
 
+/* Copy s (len bytes) to addr as a string when it is an IPv6 address. */
+static int copy_ipv6(const char *s, size_t len, char *addr, size_t size)
+{
+	struct in6_addr in6;
+
+	/* a longer string cannot be an address, and inet_pton needs a NUL */
+	if (len >= size)
+		return 0;
+	memcpy(addr, s, len);
+	addr[len] = '\0';
+	return inet_pton(AF_INET6, addr, &in6) == 1;
+}
+
 /* lit starts with '['; it is appended to out as given, bar the IPv6 tag. */
 static int check_literal(const char *lit, struct buf *out, struct buf *err)
 {
@@ -249,12 +249,20 @@ static int check_literal(const char *lit, struct buf *out, struct buf *err)
 	const char *colon;
 	size_t blen, tag;
 	char addr[INET6_ADDRSTRLEN + 1];
+	size_t i;
 
 	if (len < 2 || lit[len - 1] != ']') {
 		buf_addstr(err, "address literal does not end with ']'");
 		return -1;
 	}
 	blen = len - 2;
+	/* keeps UTF-8 (C1 controls too) out of the messages below */
+	for (i = 0; i < blen; i++) {
+		if ((unsigned char)body[i] >= 0x80) {
+			buf_addstr(err, "non-ASCII character in address literal");
+			return -1;
+		}
+	}
 	if (is_ipv4(body, blen)) {
 		buf_add(out, lit, len);
 		return 0;

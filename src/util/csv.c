@@ -255,10 +255,8 @@ int csv_read(struct csv_reader *r, struct buf *err)
 		if (c == ',') {
 			st = CSV_FIELD_START;
 			field++;
-			if (!bad && new_field(r) < 0) {
+			if (!bad && new_field(r) < 0)
 				bad = CSV_TOO_MANY_FIELDS;
-				bad_field = field;
-			}
 			continue;
 		}
 		if (st == CSV_FIELD_START && c == '"') {

@@ -280,6 +280,8 @@ static void test_general_literal(void **state)
 	BAD("user@[IPv4:1.2.3.4]", "address literal tag 'IPv4' is not standardised (only IPv6 is)");
 	BAD("user@[:foo]", "address literal '[:foo]' is not IPv4 or IPv6");
 	BAD("user@[a b:foo]", "address literal '[a b:foo]' is not IPv4 or IPv6");
+	BAD("user@[IPv6:\xc2\x9b::1]", "non-ASCII character in address literal");
+	BAD("user@[1.2.3.4\xc2\xa0]", "non-ASCII character in address literal");
 }
 
 static void test_case(void **state)

@@ -1,0 +1,70 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sysexits.h>
+
+#include "cmd.h"
+#include "log.h"
+
+void die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("newsdigest: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(status);
+}
+
+int usage_error(const char *usage, const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("newsdigest: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n%s", usage);
+	return EX_USAGE;
+}
+
+int cmd_finish_output(int status)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fputs("newsdigest: cannot write to standard output\n", stderr);
+		return status ? status : EX_IOERR;
+	}
+	return status;
+}
+
+int cmd_fail(struct cmd_ctx *ctx, int bad_input, struct buf *err)
+{
+	log_error("%s", err->s);
+	if (bad_input)
+		return EX_DATAERR;
+	return store_exitcode(ctx->st->code);
+}
+
+int cmd_open_store(struct cmd_ctx *ctx, int lock)
+{
+	struct buf err = BUF_INIT;
+	int ret = 0;
+
+	if (!ctx->store_open) {
+		if (store_open(ctx->st, ctx->cfg->store.path, ctx->cfg->store.busy_timeout,
+			       &err) < 0) {
+			ret = cmd_fail(ctx, 0, &err);
+			goto out;
+		}
+		ctx->store_open = 1;
+	}
+	if (lock && store_lock(ctx->st, ctx->cfg->store.lock_timeout, &err) < 0)
+		ret = cmd_fail(ctx, 0, &err);
+out:
+	buf_release(&err);
+	return ret;
+}
