@@ -17,35 +17,56 @@ struct opml_feed {
 	const char *title;     /* `title`, else `text`; NULL when both absent */
 	const char *language;  /* NULL when absent */
 	/*
-	 * Folder path: the titles of the enclosing outlines that have no
-	 * xmlUrl, outermost first, joined with '/'; a '/' or '\' inside a
-	 * name is escaped with '\'. "" at the top level.
+	 * Folder path: the titles (else texts) of the enclosing outlines that
+	 * have no xmlUrl, outermost first, joined with '/'; a '/' or '\'
+	 * inside a name is escaped with '\'; outlines without a name add
+	 * nothing. "" at the top level.
 	 */
 	const char *category;
-	unsigned long line;    /* line of the <outline> in the file */
+	/*
+	 * Line of the <outline> in the file (where its start tag ends). libxml2
+	 * keeps exact line numbers up to 65534; past that this is the parser's
+	 * position, which can be a few lines late.
+	 */
+	unsigned long line;
 };
 
-/* Called once per feed outline in document order; non-zero stops parsing and
- * becomes opml_parse_file's failure (fn appends its reason to err). */
+/*
+ * Called once per feed outline in document order. The strings in *feed are
+ * valid only during the call: copy what you keep. Non-zero stops parsing and
+ * becomes opml_parse_file's failure: err then already holds
+ * "cannot parse 'PATH': line N: " and fn appends only its reason.
+ */
 typedef int (*opml_feed_fn)(const struct opml_feed *feed, void *data,
 			    struct buf *err);
 
 /*
  * Parse the OPML file at `path`, calling fn for each outline that has an
  * xmlUrl (outlines of type "link" or "include" are not feeds and are
- * skipped). Returns the number of feeds seen, or -1 with a message appended
- * to err of the form "cannot parse 'PATH': line N: REASON" for: not XML, root
- * not <opml>, no <body>, more than max_outlines <outline> elements, no feed
- * outline at all, an xmlUrl that is empty, or fn failing.
+ * skipped). The file is streamed: memory does not grow with its size.
+ * Returns the number of feeds seen, or -1 with a message appended to err of
+ * the form "cannot parse 'PATH': line N: REASON" ("line N: " left out when
+ * the problem has no place, like a missing <body>) for: not XML (REASON is
+ * libxml2's message), a DOCTYPE declaring entities, root not <opml>, no
+ * <body>, more than max_outlines <outline> elements, no feed outline at all,
+ * an xmlUrl that is empty, or fn failing; or "cannot open 'PATH': ..." when
+ * the file cannot be opened or is not a regular file. Because the file is
+ * streamed, fn may already have been called for earlier feeds when a later
+ * problem is found.
  */
 long opml_parse_file(const char *path, size_t max_outlines, opml_feed_fn fn,
 		     void *data, struct buf *err);
 
 /*
- * Write feeds[0..n) as an OPML 2.0 document titled `title` to out. Feeds are
- * grouped into nested folder outlines by category, folders and feeds in
- * order of first appearance. Returns 0, or -1 with a message in err when
- * writing failed.
+ * Write feeds[0..n) as an OPML 2.0 document titled `title` (NULL: empty) to
+ * out, UTF-8, indented by two spaces. Feeds are grouped into nested folder
+ * outlines by category, folders and feeds in order of first appearance.
+ * Values are written as the reader would return them: invalid UTF-8 and
+ * characters XML forbids become U+FFFD, surrounding white space is dropped,
+ * a title equal to the xmlUrl is left out. So the output is byte-stable:
+ * writing what opml_parse_file reads from it gives the same bytes. Flushes
+ * out. Returns 0, or -1 with a message in err ("cannot write OPML: ...")
+ * when a feed has no xmlUrl or writing failed.
  */
 int opml_write(FILE *out, const char *title, const struct opml_feed *feeds,
 	       size_t n, struct buf *err);

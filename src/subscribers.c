@@ -490,6 +490,12 @@ int subscribers_import_csv(struct store *st, FILE *in,
 	ctx.note = note;
 	ctx.data = data;
 	ctx.report = report;
+	buf_init(&ctx.raw, 0);
+	buf_init(&ctx.email, 0);
+	buf_init(&ctx.lang, 0);
+	buf_init(&ctx.reason, 0);
+	buf_init(&ctx.message, 0);
+	buf_init(&ctx.token, 0);
 	/* a header or row with this many fields is not a subscriber list */
 	csv_reader_init(&r, in, (size_t)opt->max_field_bytes, 64);
 	if (store_begin(st, err) < 0)

@@ -190,7 +190,7 @@ port_open() {
 # nginx_start DOCROOT: serve DOCROOT on 127.0.0.1:$NGINX_PORT.
 # Sets NGINX_PORT, NGINX_URL (http://127.0.0.1:PORT), NGINX_PID, NGINX_DIR.
 # The access log ($NGINX_DIR/access.log) has one line per request, fields
-# separated by TABs, header values exactly as sent ("-" when absent):
+# separated by TABs, header values exactly as sent (empty when absent):
 #   METHOD URI STATUS BYTES<TAB>ua=User-Agent<TAB>inm=If-None-Match<TAB>
 #   ims=If-Modified-Since<TAB>ae=Accept-Encoding<TAB>host=Host<TAB>proto=HTTP/1.1
 # e.g. awk -F'\t' '$3 == "inm=\"abc\""' "$NGINX_DIR/access.log"
@@ -256,7 +256,7 @@ nginx_start() {
 	_svi=0 _svmax=$(_srv_ticks $((${SERVERS_TIMEOUT:-10} / 2)))
 	while :; do
 		NGINX_PID=$(_srv_read_pid "$NGINX_DIR/nginx.pid")
-		if [ -n "$NGINX_PID" ] && curl -s -o /dev/null --max-time 2 "$NGINX_URL/" 2>/dev/null; then
+		if [ -n "$NGINX_PID" ] && curl -s -o /dev/null --max-time 2 "$NGINX_URL/.servers-probe" 2>/dev/null; then
 			_srv_nginx_kids=$(_srv_children "$NGINX_PID")
 			return 0
 		fi
@@ -312,6 +312,7 @@ ${NGINX_HTTP_EXTRA:-}
         listen 127.0.0.1:$NGINX_PORT;
         server_name localhost;
         root $1;
+        location = /.servers-probe { access_log off; return 204; }
 ${NGINX_EXTRA:-}
     }
 }
