@@ -323,23 +323,47 @@ void config_release(struct config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 }
 
+static int known_section(const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (strlen(keys[i].section) == len && !strncmp(keys[i].section, name, len))
+			return 1;
+	return 0;
+}
+
 /*
  * Our own line reader for inih, so that we know the line of every key (the
- * packaged inih passes no line numbers to handlers) and can refuse lines
- * that its fixed buffer would silently split in two.
+ * packaged inih passes no line numbers to handlers), can refuse lines that
+ * its fixed buffer would silently split in two, and can check section names
+ * (inih says nothing of a section that holds no keys).
  */
 static char *read_line(char *str, int num, void *stream)
 {
 	struct load_ctx *ctx = stream;
+	const char *p, *end;
 	size_t len;
 
-	if (!fgets(str, num, ctx->in))
+	if (ctx->error.len || !fgets(str, num, ctx->in))
 		return NULL;
 	ctx->line++;
 	len = strlen(str);
 	if (len == (size_t)num - 1 && str[len - 1] != '\n' && !feof(ctx->in)) {
 		ctx->line_too_long = 1;
 		return NULL;
+	}
+	for (p = str; isspace((unsigned char)*p); p++)
+		;
+	end = *p == '[' ? strchr(p, ']') : NULL;
+	if (end) {
+		/* no trimming inside the brackets: inih passes names as written */
+		p++;
+		if (!known_section(p, (size_t)(end - p))) {
+			buf_addf(&ctx->error, "unknown section [%.*s]", (int)(end - p), p);
+			ctx->error_line = ctx->line;
+			return NULL;
+		}
 	}
 	return str;
 }
@@ -362,14 +386,14 @@ static int handle_key(void *user, const char *section, const char *name,
 	struct load_ctx *ctx = user;
 	char tmp[512];
 	size_t i;
-	int known_section = 0;
+	int section_known = 0;
 
 	if (ctx->error.len)
 		return 1;
 	for (i = 0; i < NKEYS; i++) {
 		if (strcmp(keys[i].section, section))
 			continue;
-		known_section = 1;
+		section_known = 1;
 		if (strcmp(keys[i].name, name))
 			continue;
 		if (ctx->cfg->origin[i]) {
@@ -385,7 +409,7 @@ static int handle_key(void *user, const char *section, const char *name,
 	}
 	if (!*section)
 		buf_addf(&ctx->error, "'%s' is outside any [section]", name);
-	else if (!known_section)
+	else if (!section_known)
 		buf_addf(&ctx->error, "unknown section [%s]", section);
 	else
 		buf_addf(&ctx->error, "unknown key '%s' in [%s]", name, section);

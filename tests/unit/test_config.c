@@ -151,7 +151,10 @@ static void test_unknown_names(void **state)
 	expect_error("[store]\npath = a.db\n[fetch]\nconcurency = 4\n",
 		     "line 4: unknown key 'concurency' in [fetch]");
 	expect_error("[store]\n\n[stroe]\npath = x\n",
-		     "line 4: unknown section [stroe]");
+		     "line 3: unknown section [stroe]");
+	expect_error("[store]\npath = a.db\n[Fetch]\n",
+		     "line 3: unknown section [Fetch]");
+	expect_error("[fetch ]\n", "line 1: unknown section [fetch ]");
 	expect_error("path = x\n", "line 1: 'path' is outside any [section]");
 }
 

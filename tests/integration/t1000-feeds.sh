@@ -1,0 +1,279 @@
+#!/bin/sh
+# newsdigest feeds: list, add, remove, OPML import and export, and the
+# refusal of bad input (bad URLs, files that are not OPML, oversized lists,
+# external entities).
+. "$(dirname "$0")/lib.sh"
+
+F=$FIX/t1000
+write_config
+
+# other_config NAME [LINE...]: a second configuration, $T/NAME.ini, whose
+# store is $T/NAME.db (for the round trip and the big import)
+other_config() {
+	name=$1
+	shift
+	{
+		echo "[store]"
+		echo "path = $T/$name.db"
+		echo "lock_timeout = 2"
+		echo "[fetch]"
+		echo "feeds = $TOP/feeds/feeds.opml"
+		for line in "$@"; do echo "$line"; done
+	} >"$T/$name.ini"
+}
+# sqlo NAME QUERY: a query on the store of other_config NAME
+sqlo() { sqlite3 "$T/$1.db" "$2"; }
+
+ESC=$(printf '\033')
+COLS='SELECT url, title, html_url, category, lang, position FROM feeds ORDER BY position'
+
+# --- an empty list -------------------------------------------------------------
+nd feeds list
+is 0 "feeds list on a new store succeeds"
+has out '^no feeds: add one' "an empty list says there are no feeds and how to add one"
+
+# --- add -----------------------------------------------------------------------
+nd feeds add https://one.example.org/feed.xml
+is 0 "feeds add URL succeeds"
+has out '^added https://one\.example\.org/feed\.xml$' "feeds add says added"
+equal "$(sql "SELECT count(*) FROM feeds WHERE url = 'https://one.example.org/feed.xml' AND title IS NULL")" 1 \
+	"the feed is stored, without a title"
+
+nd feeds list
+is 0 "feeds list succeeds"
+has out '^never fetched +0  https://one\.example\.org/feed\.xml$' "the list shows the URL as never fetched"
+has out '^1 feeds: 0 ok, 0 failing, 1 never fetched, 0 disabled$' "the list ends with the totals"
+
+nd feeds add https://one.example.org/feed.xml
+is 0 "adding the same URL again succeeds"
+has out 'already in the list' "adding the same URL again says it is already there"
+equal "$(sql "SELECT count(*) FROM feeds")" 1 "adding twice keeps one row"
+
+nd feeds add https://two.example.org/atom --title 'Deux : l’été'
+is 0 "feeds add URL --title succeeds"
+equal "$(sql "SELECT title FROM feeds WHERE url = 'https://two.example.org/atom'")" 'Deux : l’été' \
+	"--title is stored as given"
+equal "$(sql "SELECT position FROM feeds WHERE url = 'https://two.example.org/atom'")" 2 \
+	"a new feed goes to the end of the list"
+nd feeds add https://one.example.org/feed.xml --title 'Numéro un'
+is 0 "feeds add of a known URL with --title succeeds"
+equal "$(sql "SELECT title || '|' || position FROM feeds WHERE url = 'https://one.example.org/feed.xml'")" \
+	'Numéro un|1' "--title on a known feed updates its title and keeps its place"
+
+for url in 'ftp://x' 'file:///etc/passwd'; do
+	nd feeds add "$url"
+	is 65 "feeds add $url exits 65"
+	has err "feeds add: '$url': not an http or https URL" "feeds add $url says why"
+done
+nd feeds add 'not a url'
+is 65 "feeds add 'not a url' exits 65"
+has err "feeds add: 'not a url': " "feeds add 'not a url' names the URL and a reason"
+nd feeds add 'https:///no-host'
+is 65 "feeds add of a URL without a host exits 65"
+has err 'no host' "feeds add says the host is missing"
+equal "$(sql "SELECT count(*) FROM feeds")" 2 "refused URLs are not stored"
+
+# --- remove --------------------------------------------------------------------
+nd feeds add https://three.example.org/rss
+nd feeds remove https://three.example.org/rss
+is 0 "feeds remove of a listed feed succeeds"
+has out '^removed https://three\.example\.org/rss$' "feeds remove says removed"
+equal "$(sql "SELECT count(*) FROM feeds WHERE url = 'https://three.example.org/rss'")" 0 \
+	"the removed feed is gone from the store"
+nd feeds remove https://unknown.example.org/rss
+is 65 "feeds remove of an unknown URL exits 65"
+has err "'https://unknown\.example\.org/rss' is not in the list" "feeds remove says the URL is not listed"
+equal "$(sql "SELECT count(*) FROM feeds")" 2 "removing an unknown URL changes nothing"
+
+# --- a failing feed, and a title with control characters -------------------------
+sql "UPDATE feeds SET status = 'error', error = 'HTTP 404', failures = 3
+     WHERE url = 'https://two.example.org/atom'"
+nd feeds list
+is 0 "feeds list with a failing feed succeeds"
+has out '^error +3  https://two\.example\.org/atom' "the list shows the failing feed's status and failure count"
+has out 'last error: HTTP 404$' "the list shows the last error text"
+has out '^2 feeds: 0 ok, 1 failing, 1 never fetched, 0 disabled$' "the totals count the failing feed"
+
+sql "UPDATE feeds SET title = 'Evil' || char(27) || '[31mRed' || char(27) || '[0m', error = 'boom' || char(27) || ']0;pwned' || char(7)
+     WHERE url = 'https://two.example.org/atom'"
+nd feeds list
+is 0 "feeds list with control characters in a title succeeds"
+hasnt out "$ESC" "the list prints no ESC byte"
+has out 'Evil.\[31mRed' "the rest of the title is printed"
+nd feeds export -o "$T/ctrl.opml"
+is 0 "export with control characters in a title succeeds"
+hasnt "$T/ctrl.opml" "$ESC" "the export holds no ESC byte"
+if xmllint --noout "$T/ctrl.opml" 2>"$T/xmllint.err"; then pass "the export with control characters is well-formed"
+else fail "the export with control characters is well-formed" "$(head -3 "$T/xmllint.err")"; fi
+
+# --- a list exported and imported into the same store is unchanged ---------------
+sql "UPDATE feeds SET title = 'Deux', status = 'never', error = NULL, failures = 0
+     WHERE url = 'https://two.example.org/atom'"
+nd feeds add https://four.example.org/untitled.xml
+sql "$COLS" >"$T/self.before"
+nd feeds export -o "$T/self.opml"
+is 0 "export of the hand-made list succeeds"
+nd feeds import "$T/self.opml"
+is 0 "importing our own export succeeds"
+has out ': 0 added, 0 updated, 3 unchanged, 0 rejected$' "importing our own export changes nothing"
+sql "$COLS" >"$T/self.after"
+same "$T/self.before" "$T/self.after" "a feed added without a title still has none after export and import"
+
+# --- OPML 2.0 import ---------------------------------------------------------------
+other_config a
+nd -c "$T/a.ini" feeds import "$F/feeds-2.0.opml"
+is 65 "importing an OPML with a bad outline exits 65"
+has err "feeds-2\.0\.opml: line 16: 'ftp://files\.example\.org/feed\.xml': not an http or https URL" \
+	"the bad outline is reported with its line, URL and reason"
+has out ': 6 added, 0 updated, 0 unchanged, 1 rejected$' "the summary counts added and rejected feeds"
+equal "$(sqlo a "SELECT count(*) FROM feeds")" 6 "the good outlines are imported"
+equal "$(sqlo a "SELECT count(*) FROM feeds WHERE url LIKE 'ftp:%'")" 0 "the bad outline is not"
+equal "$(sqlo a "SELECT count(*) FROM feeds WHERE url LIKE '%pas-un-flux%' OR url LIKE '%www.example.fr%'")" 0 \
+	"a type=\"link\" outline is skipped"
+equal "$(sqlo a "SELECT title || '|' || category || '|' || lang FROM feeds WHERE url = 'https://www.lemonde.example/rss/une.xml'")" \
+	'Le Monde — À la une|Actualités|fr' "a feed in a folder: accented title, folder as category, language"
+equal "$(sqlo a "SELECT title || '|' || category || '|' || lang FROM feeds WHERE url = 'https://echos.example.fr/rss/marches.xml'")" \
+	'Les Échos : marchés|Actualités/Économie|fr-FR' "xmlurl in odd case is read; two nested folders make a path"
+equal "$(sqlo a "SELECT title || '|' || category FROM feeds WHERE url = 'https://epargne.example.fr/feed?cat=1&lang=fr'")" \
+	'Crédit & Épargne|Actualités/Économie' "character references are decoded in URLs and titles"
+equal "$(sqlo a "SELECT category FROM feeds WHERE url = 'https://sciences.example.fr/atom.xml'")" \
+	'Tech/Science\/Recherche' "a '/' in a folder name is escaped in the path"
+equal "$(sqlo a "SELECT quote(category) || '|' || html_url FROM feeds WHERE url = 'https://planete.example.org/rss.xml'")" \
+	"''|https://planete.example.org/" "a top-level feed has an empty category and keeps its htmlUrl"
+equal "$(sqlo a "SELECT group_concat(position, ',') FROM (SELECT position FROM feeds ORDER BY position)")" \
+	'1,2,3,4,5,6' "feeds are numbered in document order"
+
+# --- OPML 1.0 import -----------------------------------------------------------------
+nd -c "$T/a.ini" feeds import "$F/feeds-1.0.opml"
+is 0 "importing an OPML 1.0 file succeeds"
+has out ': 3 added, 0 updated, 0 unchanged, 0 rejected$' "all three OPML 1.0 feeds are added"
+equal "$(sqlo a "SELECT title || '|' || html_url FROM feeds WHERE url = 'http://scripting.example.com/rss.xml'")" \
+	'Scripting News|http://scripting.example.com/' "OPML 1.0: XMLURL and htmlurl in any case"
+equal "$(sqlo a "SELECT title FROM feeds WHERE url = 'http://old.example.com/index.rdf'")" \
+	'Old style' "OPML 1.0: url= on a type=\"rss\" outline"
+equal "$(sqlo a "SELECT title || '|' || category FROM feeds WHERE url = 'http://resume.example.fr/rss'")" \
+	'Résumé quotidien|Nouvelles' "OPML 1.0: an ISO-8859-1 file is read as such"
+
+# --- re-import -----------------------------------------------------------------------
+sqlo a "$COLS" >"$T/a.before"
+nd -c "$T/a.ini" feeds import "$F/feeds-2.0.opml"
+has out ': 0 added, 0 updated, 6 unchanged, 1 rejected$' "re-importing the same file: 0 added, 6 unchanged"
+sqlo a "$COLS" >"$T/a.after"
+same "$T/a.before" "$T/a.after" "re-importing the same file leaves the store as it was"
+
+# --- round trip ------------------------------------------------------------------------
+nd -c "$T/a.ini" feeds export -o "$T/e1.opml"
+is 0 "feeds export -o succeeds"
+hasnt out . "feeds export -o prints nothing on stdout"
+if xmllint --noout "$T/e1.opml" 2>"$T/xmllint.err"; then pass "the exported file is well-formed XML (xmllint)"
+else fail "the exported file is well-formed XML (xmllint)" "$(head -3 "$T/xmllint.err")"; fi
+has "$T/e1.opml" '<opml version="2\.0">' "the export is OPML 2.0"
+has "$T/e1.opml" 'text="Le Monde — À la une"' "accented titles are written as UTF-8, not character references"
+nd -c "$T/a.ini" feeds export
+is 0 "feeds export to stdout succeeds"
+same "$T/e1.opml" "$T/out" "export to stdout equals export -o"
+
+other_config b
+nd -c "$T/b.ini" feeds import "$T/e1.opml"
+is 0 "importing the export into a fresh store succeeds"
+has out ': 9 added, 0 updated, 0 unchanged, 0 rejected$' "every exported feed is imported"
+nd -c "$T/b.ini" feeds export -o "$T/e2.opml"
+is 0 "exporting the second store succeeds"
+same "$T/e1.opml" "$T/e2.opml" "export, import, export gives the same bytes"
+sqlo a "$COLS" >"$T/a.rows"
+sqlo b "$COLS" >"$T/b.rows"
+same "$T/a.rows" "$T/b.rows" "both stores hold the same feeds (url, title, html_url, category, lang, position)"
+
+# --- bad files: nothing changes ----------------------------------------------------------
+count_a() { sqlo a "SELECT count(*) FROM feeds"; }
+before=$(count_a)
+
+nd -c "$T/a.ini" feeds import "$F/not-xml.opml"
+is 65 "importing a file that is not XML exits 65"
+has err "cannot parse '[^']*not-xml\.opml': line [0-9]+: " "the error names the file and a line"
+has err 'nothing was imported' "the error says nothing was imported"
+equal "$(count_a)" "$before" "a file that is not XML changes nothing"
+
+nd -c "$T/a.ini" feeds import "$F/no-outlines.opml"
+is 65 "importing an OPML without outlines exits 65"
+has err "no-outlines\.opml'.*no feed outlines" "the error says there are no feed outlines"
+equal "$(count_a)" "$before" "an OPML without outlines changes nothing"
+
+nd -c "$T/a.ini" feeds import "$F/not-opml.opml"
+is 65 "importing an XML file whose root is not <opml> exits 65"
+has err 'root element is <rss>, not <opml>' "the error names the root element"
+equal "$(count_a)" "$before" "a file that is not OPML changes nothing"
+
+nd -c "$T/a.ini" feeds import "$T/no-such-file.opml"
+if [ "$RC" != 0 ]; then pass "importing a missing file fails"; else fail "importing a missing file fails" "exit 0"; fi
+has err "no-such-file\.opml'?: No such file or directory" "the error names the missing file and why"
+equal "$(count_a)" "$before" "a missing file changes nothing"
+
+: >"$T/empty.opml"
+nd -c "$T/a.ini" feeds import "$T/empty.opml"
+is 65 "importing an empty file exits 65"
+equal "$(count_a)" "$before" "an empty file changes nothing"
+
+# --- a big list, under and over max_feeds ---------------------------------------------------
+python3 - "$T/big.opml" <<'EOF'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write('<?xml version="1.0" encoding="UTF-8"?>\n<opml version="2.0">\n'
+            '<head><title>big</title></head>\n<body>\n')
+    for i in range(100000):
+        f.write('<outline type="rss" text="Feed %d" xmlUrl="https://f%d.example.com/rss"/>\n' % (i, i))
+    f.write('</body>\n</opml>\n')
+EOF
+nd -c "$T/a.ini" feeds import "$T/big.opml"
+is 65 "a 100000-outline OPML is refused with the default max_feeds"
+has err 'max_feeds' "the refusal names max_feeds"
+equal "$(count_a)" "$before" "the refused big file changes nothing"
+
+other_config big "max_feeds = 200000"
+nd -c "$T/big.ini" feeds import "$T/big.opml"
+is 0 "with max_feeds = 200000 the big OPML imports"
+has out ': 100000 added, 0 updated, 0 unchanged, 0 rejected$' "the summary counts 100000 feeds"
+equal "$(sqlo big "SELECT count(*) FROM feeds")" 100000 "100000 feeds are stored"
+
+# --- external entities ---------------------------------------------------------------------------
+host=$(tr -d '\n' </etc/hostname 2>/dev/null)
+secret="XXE-SECRET-$$-7f3a"
+echo "$secret" >"$T/secret.txt"
+for fx in xxe-hostname xxe-param xxe-dtd; do
+	sed -e "s|file:///etc/hostname|file://$T/secret.txt|" "$F/$fx.opml" >"$T/$fx-secret.opml"
+done
+other_config xxe
+for fx in xxe-hostname xxe-param xxe-dtd; do
+	for file in "$F/$fx.opml" "$T/$fx-secret.opml"; do
+		nd -c "$T/xxe.ini" feeds import "$file"
+		sqlo xxe "SELECT * FROM feeds" >"$T/xxe.dump"
+		hasnt "$T/xxe.dump" "$secret" "$(basename "$file"): no file content in the store"
+		hasnt out "$secret" "$(basename "$file"): no file content on stdout"
+		hasnt err "$secret" "$(basename "$file"): no file content on stderr"
+		if [ -n "$host" ] && [ "$file" = "$F/$fx.opml" ]; then
+			n=$(sqlite3 "$T/xxe.db" "SELECT count(*) FROM feeds WHERE instr(coalesce(title, '') || url || category, '$host') > 0")
+			equal "$n" 0 "$fx.opml: /etc/hostname's content is not in the store"
+		fi
+	done
+done
+equal "$(sqlo xxe "SELECT count(*) FROM feeds WHERE url = 'https://xxe.example.org/rss'")" 0 \
+	"an OPML that uses an external entity is refused"
+
+# --- usage -----------------------------------------------------------------------------------------
+nd feeds
+is 64 "feeds without a subcommand exits 64"
+has err '^usage: newsdigest feeds' "feeds without a subcommand prints the usage on stderr"
+nd feeds bogus
+is 64 "feeds bogus exits 64"
+has err "unknown subcommand 'bogus'" "feeds bogus names the unknown subcommand"
+has err '^usage: newsdigest feeds' "feeds bogus prints the usage on stderr"
+nd feeds list --bogus
+is 64 "an unknown option exits 64"
+nd feeds add
+is 64 "feeds add without a URL exits 64"
+nd feeds --help
+is 0 "feeds --help exits 0"
+has out '^usage: newsdigest feeds list' "feeds --help prints the usage on stdout"
+hasnt err . "feeds --help prints nothing on stderr"
+
+finish
