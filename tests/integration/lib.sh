@@ -74,8 +74,6 @@ write_config() {
 		echo "[store]"
 		echo "path = $T/store.db"
 		echo "lock_timeout = 2"
-		echo "[fetch]"
-		echo "feeds = $TOP/feeds/feeds.opml"
 		for line in "$@"; do echo "$line"; done
 	} >"$T/newsdigest.ini"
 	export NEWSDIGEST_CONFIG="$T/newsdigest.ini"

@@ -1,0 +1,59 @@
+#!/bin/sh
+# run: the cron job. With what exists today it seeds the feed list on the
+# first run and reports; it must never fail on a fresh set-up.
+. "$(dirname "$0")/lib.sh"
+
+# the shipped feed list: 25-40 real feeds, at least a quarter in French
+opml=$TOP/feeds/feeds.opml
+xmllint --noout "$opml" 2>"$T/err" && pass "feeds/feeds.opml is well-formed XML" || fail "feeds/feeds.opml is well-formed XML"
+n=$(grep -c 'xmlUrl=' "$opml")
+fr=$(grep 'xmlUrl=' "$opml" | grep -c 'language="fr"')
+[ "$n" -ge 25 ] && [ "$n" -le 40 ] && pass "feeds.opml has 25-40 feeds ($n)" || fail "feeds.opml has 25-40 feeds ($n)"
+[ $((fr * 4)) -ge "$n" ] && pass "at least a quarter are French ($fr of $n)" || fail "at least a quarter are French ($fr of $n)"
+
+# the default configuration, as 'make run' uses it: no config file at all,
+# in a folder laid out like the project
+mkdir -p proj/feeds
+cp "$opml" proj/feeds/
+cd proj
+nd run
+is 0 "run with the built-in defaults exits 0"
+has out '^newsdigest run, week [0-9]{4}-W[0-9]{2}$' "run names the week"
+has out "^first run: $n feeds seeded from 'feeds/feeds.opml'" "the first run seeds the shipped feeds"
+has out "^feeds: $n \($n never fetched, 0 failing\)" "run reports the feeds"
+has out '^subscribers: 0 active' "run reports the subscribers"
+equal "$(sqlite3 newsdigest.db 'SELECT count(*) FROM feeds')" "$n" "the feeds are in the store"
+equal "$(sqlite3 newsdigest.db "SELECT count(*) FROM feeds WHERE lang = 'fr'")" "$fr" "their languages are kept"
+
+nd run
+is 0 "the second run exits 0"
+hasnt out 'seeded' "the second run does not seed again"
+first=$(sqlite3 newsdigest.db 'SELECT url FROM feeds ORDER BY position LIMIT 1')
+nd feeds remove "$first"
+nd run
+equal "$(sqlite3 newsdigest.db 'SELECT count(*) FROM feeds')" "$((n - 1))" "a removed feed is not seeded back"
+nd -q run
+is 0 "run -q exits 0"
+[ -s "$T/out" ] && fail "run -q prints nothing" || pass "run -q prints nothing"
+cd "$T"
+
+# a broken seed file: a clear error, nothing half-imported, tried again next run
+write_config "[fetch]" "feeds = $T/broken.opml"
+printf '<opml version="2.0"><body><outline xmlUrl="https://a.example/rss"' >broken.opml
+nd run
+is 65 "run with a broken feed list: exit 65"
+has err "cannot parse '.*broken.opml': line 1" "names the file and the line"
+has err "the feed list was not seeded" "says the feed list was not seeded"
+equal "$(sql 'SELECT count(*) FROM feeds')" 0 "nothing half-imported"
+cp "$opml" broken.opml
+nd run
+is 0 "once fixed, the next run seeds"
+equal "$(sql 'SELECT count(*) FROM feeds')" "$n" "all the feeds are seeded"
+
+# a missing seed file
+rm -f store.db*
+rm broken.opml
+nd run
+is 65 "run with a missing feed list: exit 65"
+has err "broken.opml" "names the missing file"
+finish
