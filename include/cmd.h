@@ -3,19 +3,15 @@
 /*
  * Commands. To add one: write src/cmd_NAME.c with
  *   int cmd_NAME(int argc, char **argv, struct cmd_ctx *ctx);
- * declare it below, and add a row to the table in main.c saying whether it
- * needs the store and the run lock. A command parses its own options
- * (argv[0] is its name), calls modules, prints the report, and returns an
- * exit status from <sysexits.h>. Only main.c and cmd_*.c may call die().
+ * declare it below, and add a row to the table in main.c. A command parses
+ * its own options (argv[0] is its name), then opens the store with
+ * cmd_open_store (taking the run lock if it writes), calls modules, prints
+ * the report, and returns an exit status from <sysexits.h>. Only main.c and
+ * cmd_*.c may call die().
  */
 #include "buf.h"
 #include "config.h"
 #include "store.h"
-
-enum cmd_flags {
-	CMD_STORE = 1 << 0,     /* open (and migrate) the store first */
-	CMD_LOCK = 1 << 1       /* and take the run lock: the command writes */
-};
 
 struct cmd_ctx {
 	struct config *cfg;
@@ -27,14 +23,16 @@ int cmd_feeds(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_subscribers(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_run(int argc, char **argv, struct cmd_ctx *ctx);
 
-/* Open the store (and take the run lock when `lock`), for commands whose
- * subcommands differ in what they need. Returns 0, or an exit status after
- * printing why. */
+/* Open the store (and take the run lock when `lock`: the command writes).
+ * Returns 0, or an exit status after printing why. */
 int cmd_open_store(struct cmd_ctx *ctx, int lock);
 
 /* Print msg and exit with status. */
 void die(int status, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
+/* Print "newsdigest: PREFIX 'ARG'SUFFIX" on stderr, with ARG (something the
+ * user typed, or read from a file) cleaned of control characters. */
+void cmd_error_arg(const char *prefix, const char *arg, const char *suffix);
 /* Print a command's usage to stderr and return EX_USAGE (64). */
 int usage_error(const char *usage, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -57,8 +57,8 @@ int feeds_import_opml(struct store *st, const char *path, long max_feeds,
 		      struct buf *err);
 
 /*
- * Seed the store from `path` once: on the first run, when no feed was ever
- * imported. Returns the number of feeds seeded (0 when it was done before),
+ * Seed the store from `path` once: on the first run, unless feeds were
+ * already added or imported by hand. Returns the number of feeds seeded (0 when it was done before),
  * or -1 as feeds_import_opml.
  */
 long feeds_seed(struct store *st, const char *path, long max_feeds,

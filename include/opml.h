@@ -49,7 +49,7 @@ typedef int (*opml_feed_fn)(const struct opml_feed *feed, void *data,
  * the problem has no place, like a missing <body>) for: not XML (REASON is
  * libxml2's message), a DOCTYPE declaring entities, root not <opml>, no
  * <body>, more than max_outlines <outline> elements, no feed outline at all,
- * an xmlUrl that is empty, or fn failing; or "cannot open 'PATH': ..." when
+ * or fn failing (an empty xmlUrl reaches fn as "", for it to reject); or "cannot open 'PATH': ..." when
  * the file cannot be opened or is not a regular file. Because the file is
  * streamed, fn may already have been called for earlier feeds when a later
  * problem is found.

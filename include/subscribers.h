@@ -80,7 +80,8 @@ int subscribers_unsubscribe(struct store *st, const char *token,
 
 /*
  * Import CSV (header "email,name[,lang]" in any order, RFC 4180) from `in` in
- * one transaction. Invalid rows, duplicates and suppressed addresses are
+ * one transaction. Known active subscribers get the file's name and language,
+ * but a column the file does not have keeps what is stored. Invalid rows, duplicates and suppressed addresses are
  * skipped and reported through note; a fatal error (unreadable CSV, no
  * header, more than max_rows rows, store failure) returns -1 with
  * "line N: ..." in err and leaves the store as it was (*bad_input set when

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <sysexits.h>
 
+#include "buf.h"
 #include "cmd.h"
 #include "log.h"
 
@@ -17,6 +18,17 @@ void die(int status, const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	exit(status);
+}
+
+void cmd_error_arg(const char *prefix, const char *arg, const char *suffix)
+{
+	struct buf msg = BUF_INIT;
+
+	buf_addf(&msg, "%s '", prefix);
+	buf_addsanitized(&msg, arg);
+	buf_addf(&msg, "'%s", suffix);
+	log_error("%s", msg.s);
+	buf_release(&msg);
 }
 
 int usage_error(const char *usage, const char *fmt, ...)

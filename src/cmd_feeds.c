@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -39,7 +40,8 @@ static int list_row(const struct feed_row *row, void *data)
 	struct buf line = BUF_INIT;
 	const char *status = row->status;
 
-	t->feeds++;
+	if (!t->feeds++)
+		printf("%-14s %s  %s\n", "status", "fails", "url  title  [folder]");
 	if (row->disabled) {
 		t->disabled++;
 		status = "disabled";
@@ -51,7 +53,7 @@ static int list_row(const struct feed_row *row, void *data)
 	} else {
 		t->error++;
 	}
-	buf_addf(&line, "%-14s %3ld  %s", status, row->failures, row->url);
+	buf_addf(&line, "%-14s %5ld  %s", status, row->failures, row->url);
 	if (row->title) {
 		buf_addstr(&line, "  ");
 		buf_addsanitized(&line, row->title);
@@ -62,10 +64,11 @@ static int list_row(const struct feed_row *row, void *data)
 		buf_addch(&line, ']');
 	}
 	if (row->error) {
-		buf_addstr(&line, "\n               last error: ");
+		buf_addstr(&line, "\n                      last error: ");
 		buf_addsanitized(&line, row->error);
 	}
-	log_report("%s", line.s);
+	/* the list is the command's output, printed even under -q */
+	printf("%s\n", line.s);
 	buf_release(&line);
 	return 0;
 }
@@ -76,7 +79,6 @@ static int feeds_list(struct cmd_ctx *ctx)
 	struct buf err = BUF_INIT;
 	int ret;
 
-	log_report("%-14s %3s  %s", "status", "failures", "url  title  [folder]");
 	if (feeds_foreach(ctx->st, list_row, &t, &err) < 0) {
 		ret = cmd_fail(ctx, 0, &err);
 		goto out;
@@ -97,7 +99,7 @@ static void print_reject(const char *message, void *data)
 {
 	const char *path = data;
 
-	log_warn("%s: %s", path, message);
+	log_error("%s: %s", path, message);
 }
 
 static int feeds_import(struct cmd_ctx *ctx, const char *path)
@@ -106,7 +108,13 @@ static int feeds_import(struct cmd_ctx *ctx, const char *path)
 	struct buf err = BUF_INIT;
 	int bad_input;
 	int ret;
+	FILE *probe = fopen(path, "r");
 
+	if (!probe) {
+		log_error("cannot read '%s': %s", path, strerror(errno));
+		return EX_NOINPUT;
+	}
+	fclose(probe);
 	if (feeds_import_opml(ctx->st, path, ctx->cfg->fetch.max_feeds, print_reject,
 			      (void *)path, &rep, &bad_input, &err) < 0) {
 		ret = cmd_fail(ctx, bad_input, &err);
@@ -128,7 +136,8 @@ static int feeds_export(struct cmd_ctx *ctx, const char *output)
 	int ret = EX_OK;
 
 	if (output && atomic_open(&af, output, 0644, &err) < 0) {
-		ret = cmd_fail(ctx, 1, &err);
+		log_error("%s", err.s);
+		ret = EX_CANTCREAT;
 		goto out;
 	}
 	if (feeds_export_opml(ctx->st, output ? af.f : stdout, &err) < 0 ||
@@ -169,6 +178,10 @@ int cmd_feeds(int argc, char **argv, struct cmd_ctx *ctx)
 	if (optind >= argc)
 		return usage_error(usage, "feeds: which one: list, add, remove, import or export?");
 	sub = argv[optind++];
+	if (title && strcmp(sub, "add"))
+		return usage_error(usage, "feeds %s: --title goes with 'add' only", sub);
+	if (output && strcmp(sub, "export"))
+		return usage_error(usage, "feeds %s: -o goes with 'export' only", sub);
 #define ARGS(n) if (argc - optind != (n)) \
 		return usage_error(usage, "feeds %s: expected %d argument%s", sub, (n), (n) == 1 ? "" : "s")
 	if (!strcmp(sub, "list")) {
@@ -205,7 +218,8 @@ int cmd_feeds(int argc, char **argv, struct cmd_ctx *ctx)
 				ret = cmd_fail(ctx, 0, &err);
 			}
 		} else {
-			log_report(ret ? "added %s" : "%s is already in the list", argv[optind]);
+			log_report(ret ? "added %s" : title ? "%s is already in the list; its title "
+				   "is updated" : "%s is already in the list", argv[optind]);
 			ret = EX_OK;
 		}
 		buf_release(&err);
@@ -220,8 +234,8 @@ int cmd_feeds(int argc, char **argv, struct cmd_ctx *ctx)
 		if (ret < 0) {
 			ret = cmd_fail(ctx, 0, &err);
 		} else if (ret == 0) {
-			log_error("feeds remove: '%s' is not in the list (see 'newsdigest feeds list')",
-				  argv[optind]);
+			cmd_error_arg("feeds remove:", argv[optind],
+				      " is not in the list (see 'newsdigest feeds list')");
 			ret = EX_DATAERR;
 		} else {
 			log_report("removed %s", argv[optind]);

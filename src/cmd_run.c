@@ -76,6 +76,9 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 	}
 	if (optind < argc)
 		return usage_error(usage, "run: unexpected argument '%s'", argv[optind]);
+	ret = cmd_open_store(ctx, 1);
+	if (ret)
+		return ret;
 
 	gmtime_r(&now, &tm);
 	strftime(week, sizeof(week), "%G-W%V", &tm);

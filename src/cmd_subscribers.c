@@ -60,7 +60,8 @@ static int list_row(const struct subscriber_row *row, void *data)
 		buf_addstr(&line, "  ");
 		buf_addsanitized(&line, row->name);
 	}
-	log_report("%s", line.s);
+	/* the list is the command's output, printed even under -q */
+	printf("%s\n", line.s);
 	buf_release(&line);
 	return 0;
 }
@@ -161,7 +162,8 @@ static int subscribers_export(struct cmd_ctx *ctx, const char *output)
 	int ret = EX_OK;
 
 	if (output && atomic_open(&af, output, 0600, &err) < 0) {
-		ret = cmd_fail(ctx, 1, &err);
+		log_error("%s", err.s);
+		ret = EX_CANTCREAT;
 		goto out;
 	}
 	if (subscribers_export_csv(ctx->st, output ? af.f : stdout, &err) < 0 ||
@@ -217,7 +219,7 @@ static int subscribers_unsubscribe_one(struct cmd_ctx *ctx, const char *token)
 	if (ret < 0) {
 		ret = cmd_fail(ctx, 0, &err);
 	} else if (ret == 0) {
-		log_error("subscribers unsubscribe: no subscriber has the token '%s'", token);
+		cmd_error_arg("subscribers unsubscribe: no subscriber has the token", token, "");
 		ret = EX_DATAERR;
 	} else {
 		log_report(ret == 1 ? "unsubscribed %s" : "%s was already unsubscribed", email.s);
@@ -237,7 +239,7 @@ static int subscribers_remove_one(struct cmd_ctx *ctx, const char *email)
 	if (ret < 0) {
 		ret = cmd_fail(ctx, 0, &err);
 	} else if (ret == 0) {
-		log_error("subscribers remove: '%s' is not an active subscriber", email);
+		cmd_error_arg("subscribers remove:", email, " is not an active subscriber");
 		ret = EX_DATAERR;
 	} else {
 		log_report("removed %s (kept as a suppression: imports will not add it back)",
@@ -282,6 +284,10 @@ int cmd_subscribers(int argc, char **argv, struct cmd_ctx *ctx)
 				   "import, export or unsubscribe?");
 	sub = argv[optind++];
 	nargs = argc - optind;
+	if ((all && strcmp(sub, "list")) || (lang && strcmp(sub, "add")) ||
+	    (dry_run && strcmp(sub, "import")) || (output && strcmp(sub, "export")))
+		return usage_error(usage, "subscribers %s: an option given does not go "
+				   "with '%s' (see the options below)", sub, sub);
 #define ARGS(lo, hi) if (nargs < (lo) || nargs > (hi)) \
 		return usage_error(usage, "subscribers %s: wrong number of arguments", sub)
 	if (!strcmp(sub, "list")) {

@@ -167,7 +167,9 @@ static int parse_size(const char *v, long *out)
 		default: return -1;
 		}
 		end++;
-		if (toupper((unsigned char)*end) == 'B' || toupper((unsigned char)*end) == 'I')
+		if (*end == 'i')
+			end++;
+		if (toupper((unsigned char)*end) == 'B')
 			end++;
 		if (*end)
 			return -1;

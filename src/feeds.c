@@ -258,6 +258,24 @@ out:
 	return ret;
 }
 
+static int has_feeds(struct store *st, int *any, struct buf *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int ret = -1;
+
+	if (store_prepare(st, "SELECT EXISTS (SELECT 1 FROM feeds)", &stmt, err) < 0)
+		goto out;
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		store_fail(st, "cannot read the feed list", err);
+		goto out;
+	}
+	*any = sqlite3_column_int(stmt, 0);
+	ret = 0;
+out:
+	sqlite3_finalize(stmt);
+	return ret;
+}
+
 long feeds_seed(struct store *st, const char *path, long max_feeds,
 		feeds_reject_fn reject, void *data, int *bad_input,
 		struct buf *err)
@@ -273,11 +291,15 @@ long feeds_seed(struct store *st, const char *path, long max_feeds,
 		ret = found < 0 ? -1 : 0;
 		goto out;
 	}
-	if (feeds_import_opml(st, path, max_feeds, reject, data, &report,
-			      bad_input, err) < 0)
+	memset(&report, 0, sizeof(report));
+	/* feeds imported by hand before the first run: the user chose them */
+	if (has_feeds(st, &found, err) < 0)
+		goto out;
+	if (!found && feeds_import_opml(st, path, max_feeds, reject, data, &report,
+					bad_input, err) < 0)
 		goto out;
 	buf_reset(&value);
-	buf_addf(&value, "%s at %lld", path, (long long)time(NULL));
+	buf_addf(&value, "%s at %lld", found ? "not needed" : path, (long long)time(NULL));
 	if (store_meta_set(st, "feeds_seeded", value.s, err) < 0)
 		goto out;
 	ret = report.added;

@@ -12,16 +12,15 @@
 struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv, struct cmd_ctx *ctx);
-	int flags;
 	const char *summary;
 };
 
 static const struct command commands[] = {
-	{ "run", cmd_run, CMD_STORE | CMD_LOCK,
+	{ "run", cmd_run,
 	  "the weekly job: seed the feed list on first run and report" },
-	{ "feeds", cmd_feeds, 0,
+	{ "feeds", cmd_feeds,
 	  "list | add URL | remove URL | import FILE.opml | export" },
-	{ "subscribers", cmd_subscribers, 0,
+	{ "subscribers", cmd_subscribers,
 	  "list | add EMAIL [NAME] | remove EMAIL | import FILE.csv | export | unsubscribe TOKEN" },
 };
 
@@ -47,8 +46,9 @@ static void print_usage(FILE *out)
 	      "commands:\n", out);
 	for (i = 0; i < NCOMMANDS; i++)
 		fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
-	fputs("\nexit status: 0 ok, 64 usage, 65 bad input data, 69 service unavailable,\n"
-	      "74 I/O error, 75 temporary failure (try again), 78 configuration error.\n"
+	fputs("\nexit status: 0 ok, 64 usage, 65 bad input data, 66 input file missing,\n"
+	      "73 store not writable, 74 I/O error, 75 temporary failure (another\n"
+	      "newsdigest is running; try again), 78 configuration error.\n"
 	      "See newsdigest(1).\n", out);
 }
 
@@ -65,6 +65,7 @@ int main(int argc, char **argv)
 	struct config cfg;
 	struct store st = { 0 };
 	struct cmd_ctx ctx = { &cfg, &st, 0 };
+
 	struct buf err = BUF_INIT;
 	const struct command *cmd = NULL;
 	const char *config_path = NULL;
@@ -76,13 +77,17 @@ int main(int argc, char **argv)
 
 	st.lock_fd = -1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+c:vqh", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:c:vqh", options, NULL)) != -1) {
 		switch (c) {
 		case 'c': config_path = optarg; break;
 		case 'v': verbose = 1; break;
 		case 'q': quiet = 1; break;
 		case 'h': print_usage(stdout); return cmd_finish_output(EX_OK);
 		case 'V': puts("newsdigest " NEWSDIGEST_VERSION); return cmd_finish_output(EX_OK);
+		case ':':
+			fprintf(stderr, "newsdigest: option '%s' needs a value\n", argv[optind - 1]);
+			print_usage(stderr);
+			return EX_USAGE;
 		default:
 			fprintf(stderr, "newsdigest: unknown option '%s'\n", argv[optind - 1]);
 			print_usage(stderr);
@@ -118,11 +123,6 @@ int main(int argc, char **argv)
 	if (verbose) {
 		log_debug("configuration: %s", cfg.file ? cfg.file : "built-in defaults");
 		config_describe(&cfg, stderr);
-	}
-	if (cmd->flags & CMD_STORE) {
-		status = cmd_open_store(&ctx, cmd->flags & CMD_LOCK);
-		if (status)
-			goto out;
 	}
 	/* each command parses its own options from a fresh getopt state */
 	first = optind;

@@ -101,6 +101,16 @@ int store_fail(struct store *st, const char *what, struct buf *err)
 	int rc = st->db ? sqlite3_extended_errcode(st->db) : SQLITE_ERROR;
 
 	switch (rc & 0xff) {
+	case SQLITE_CORRUPT:
+		st->code = STORE_ENOTDB;
+		buf_addf(err, "store '%s' is damaged: %s: %s (restore it from a backup)",
+			 st->path, what, sqlite3_errmsg(st->db));
+		return -1;
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+		st->code = STORE_EIO;
+		buf_addf(err, "store '%s': %s: %s", st->path, what, sqlite3_errmsg(st->db));
+		return -1;
 	case SQLITE_NOTADB:
 		st->code = STORE_ENOTDB;
 		buf_addf(err, "store '%s' is not an SQLite database "

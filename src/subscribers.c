@@ -230,13 +230,19 @@ out:
 
 int subscribers_remove(struct store *st, const char *email, struct buf *err)
 {
-	struct buf clean = BUF_INIT;
+	struct buf clean = BUF_INIT, normal = BUF_INIT, reason = BUF_INIT;
 	int ret;
 
 	trim(email, &clean);
+	/* match the stored form (A-label domain); an address that does not
+	 * parse may still be in an old store as typed */
 	ret = set_status(st, "UPDATE subscribers SET status = 'removed', updated_at = ?2 "
-			 "WHERE email = ?1 AND status = 'active'", clean.s, err);
+			 "WHERE email = ?1 AND status = 'active'",
+			 address_normalize(clean.s, &normal, &reason) == 0 ? normal.s : clean.s,
+			 err);
 	buf_release(&clean);
+	buf_release(&normal);
+	buf_release(&reason);
 	return ret;
 }
 
@@ -302,7 +308,7 @@ static int read_header(struct import_ctx *ctx, struct csv_reader *r, struct buf 
 		if (c == NCOLUMNS) {
 			buf_addf(err, "line %lu: unknown column '", r->line);
 			buf_addsanitized(err, name.s);
-			buf_addstr(err, "' (the header must be 'email,name' or 'email,name,lang')");
+			buf_addstr(err, "' (the columns are email, name and lang; only email is required)");
 			goto out;
 		}
 		if (ctx->column_of[c] >= 0) {
@@ -387,6 +393,13 @@ static int import_row(struct import_ctx *ctx, struct csv_reader *r, struct buf *
 			rep->suppressed++;
 			ret = 0;
 			goto out;
+		}
+		/* a column the file does not have keeps what is stored */
+		if (ctx->column_of[COL_NAME] < 0)
+			buf_addstr(&name, (const char *)sqlite3_column_text(ctx->find, 2));
+		if (ctx->column_of[COL_LANG] < 0) {
+			buf_reset(&ctx->lang);
+			buf_addstr(&ctx->lang, (const char *)sqlite3_column_text(ctx->find, 3));
 		}
 		if (!strcmp((const char *)sqlite3_column_text(ctx->find, 2), name.s) &&
 		    !strcmp((const char *)sqlite3_column_text(ctx->find, 3), ctx->lang.s)) {

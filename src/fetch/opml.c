@@ -16,8 +16,9 @@
  *    entities, bad namespaces): no recovery mode, so nothing is silently
  *    dropped;
  *  - a DOCTYPE that declares entities. OPML has no use for them, and libxml2
- *    expands entity references in attribute values without a size limit when
- *    they are read, so a few kilobytes can ask for gigabytes.
+ *    expands entity references in attribute values without a size limit,
+ *    in quadratic time, when they are read: a 350 kB file asking for 5 GB
+ *    had not finished after a minute without this check.
  * libxml2 runs without network access, without loading DTDs and without
  * substituting entities (no XML_PARSE_NOENT, DTDLOAD or HUGE), so an
  * external entity can never pull a local file into a title.
@@ -119,7 +120,8 @@ static int on_element(struct opml_reader *r);
 static void on_end_element(struct opml_reader *r);
 static void attrs_release(struct opml_attrs *a);
 
-static size_t utf8_len(const unsigned char *s);
+static size_t utf8_len(const unsigned char *s, uint32_t *c);
+static int xml_char_ok(uint32_t c);
 static void clean_value(struct buf *out, const char *s);
 static void escape_xml(struct buf *out, const char *s, int attr);
 static int write_attr(xmlTextWriterPtr w, struct buf *tmp, const char *name,
@@ -333,8 +335,8 @@ static int on_outline(struct opml_reader *r)
 	if (!strcasecmp(type, "link") || !strcasecmp(type, "include"))
 		return 0;
 	if (a->has_xml_url) {
-		if (!a->xml_url.len)
-			return fail(r, line, "empty xmlUrl");
+		/* an empty xmlUrl is still a feed entry: the caller rejects it
+		 * with the rest of the bad URLs instead of failing the file */
 		xml_url = a->xml_url.s;
 	} else if (!strcasecmp(type, "rss") && a->url.len) {
 		xml_url = a->url.s;
@@ -348,14 +350,17 @@ static int on_outline(struct opml_reader *r)
 
 	feed.xml_url = xml_url;
 	feed.html_url = a->html_url.len ? a->html_url.s : NULL;
-	feed.title = a->title.len ? a->title.s : a->text.len ? a->text.s : NULL;
+	/* the writer puts the URL in `text` of an untitled feed (OPML 2.0
+	 * requires text): read that back as no title */
+	feed.title = a->title.len ? a->title.s :
+		     a->text.len && strcmp(a->text.s, xml_url) ? a->text.s : NULL;
 	feed.language = a->language.len ? a->language.s : NULL;
 	feed.category = r->category.s;
 	feed.line = line;
 	r->feeds++;
 
-	/* fn appends only its reason: the prefix goes first, and goes again
-	 * when fn succeeds. */
+	/* fn appends only its reason: the prefix is added before the call and
+	 * taken back when fn succeeds. */
 	mark = r->err->len;
 	add_prefix(r, line);
 	reason = r->err->len;
@@ -527,55 +532,63 @@ out:
  * titles should stay readable in a file people edit.
  */
 
-/* Length of the valid UTF-8 sequence at s for a character XML 1.0 allows,
- * or 0. */
-static size_t utf8_len(const unsigned char *s)
+/* Length of the well-formed UTF-8 sequence at s, its character in *c; 0 for
+ * a byte that starts none. */
+static size_t utf8_len(const unsigned char *s, uint32_t *c)
 {
-	uint32_t c;
 	size_t n, i;
 
-	if (s[0] < 0x80)
-		return (s[0] >= 0x20 || s[0] == '\t' || s[0] == '\n' ||
-			s[0] == '\r') ? 1 : 0;
+	if (s[0] < 0x80) {
+		*c = s[0];
+		return 1;
+	}
 	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
 		n = 2;
-		c = s[0] & 0x1f;
+		*c = s[0] & 0x1f;
 	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
 		n = 3;
-		c = s[0] & 0x0f;
+		*c = s[0] & 0x0f;
 	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
 		n = 4;
-		c = s[0] & 0x07;
+		*c = s[0] & 0x07;
 	} else {
 		return 0;
 	}
 	for (i = 1; i < n; i++) {
 		if ((s[i] & 0xc0) != 0x80)
 			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
+		*c = (*c << 6) | (s[i] & 0x3f);
 	}
-	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)))
-		return 0;
-	if ((c >= 0xd800 && c <= 0xdfff) || c == 0xfffe || c == 0xffff)
+	if ((n == 3 && *c < 0x800) || (n == 4 && (*c < 0x10000 || *c > 0x10ffff)) ||
+	    (*c >= 0xd800 && *c <= 0xdfff))
 		return 0;
 	return n;
 }
 
+/* The characters XML 1.0 allows (its Char production). */
+static int xml_char_ok(uint32_t c)
+{
+	if (c < 0x20)
+		return c == '\t' || c == '\n' || c == '\r';
+	return c != 0xfffe && c != 0xffff;
+}
+
+/* A byte that starts no character, and a character XML forbids, each
+ * become one U+FFFD. */
 static void clean_value(struct buf *out, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	struct buf tmp = BUF_INIT;
+	uint32_t c;
 	size_t n;
 
 	while (*p) {
-		n = utf8_len(p);
-		if (n) {
+		n = utf8_len(p, &c);
+		if (n && xml_char_ok(c))
 			buf_add(&tmp, p, n);
-			p += n;
-		} else {
+		else
 			buf_addstr(&tmp, "\xef\xbf\xbd");
-			p++;
-		}
+		p += n ? n : 1;
 	}
 	trim_into(out, tmp.s);
 	buf_release(&tmp);
@@ -612,7 +625,7 @@ static void escape_xml(struct buf *out, const char *s, int attr)
 	}
 }
 
-/* tmp holds the cleaned value on entry; it is overwritten. */
+/* tmp is scratch space, reused to spare an allocation per value. */
 static int write_attr(xmlTextWriterPtr w, struct buf *tmp, const char *name,
 		      const char *value)
 {

@@ -53,9 +53,17 @@ nd run extra
 is 64 "run with an argument: exit 64"
 
 # -q keeps reports quiet, errors still print
-nd -q feeds list
-is 0 "-q feeds list exits 0"
+nd -q subscribers add quiet@example.org
+is 0 "-q subscribers add exits 0"
 [ -s "$T/out" ] && fail "-q prints no report" || pass "-q prints no report"
+nd -q subscribers add 'not an address'
+is 65 "-q with an error exits 65"
+has err "invalid address" "-q still prints errors"
+nd -q subscribers list
+has out 'quiet@example.org' "-q still prints a list: it is the output asked for"
+nd -c
+is 64 "-c without a file: exit 64"
+has err "option '-c' needs a value" "-c without a file says so"
 
 # -v says where each setting came from
 nd -v feeds list

@@ -83,7 +83,7 @@ fi
 if [ "$rc" = 0 ]; then
 	pf_pid=$POSTFIX_PID pf_port=$SMTP_PORT
 
-	curl -sS --max-time 20 --url "smtp://127.0.0.1:$SMTP_PORT" --crlf \
+	curl -sS --max-time 20 --url "smtp://127.0.0.1:$SMTP_PORT/client.example.test" --crlf \
 		--mail-from a@example.test --mail-rcpt b@example.test \
 		--upload-file "$F/msg.txt" >"$T/out" 2>"$T/err"
 	RC=$?
@@ -104,7 +104,7 @@ if [ "$rc" = 0 ]; then
 	has "${msg:-/dev/null}" '^Delivered-To: b@example\.test$' "Postfix added Delivered-To"
 	has "${msg:-/dev/null}" '^\.a line that starts with a dot$' "the body is intact (dot-stuffing undone)"
 
-	curl -sS --max-time 20 --url "smtp://127.0.0.1:$SMTP_PORT" --crlf \
+	curl -sS --max-time 20 --url "smtp://127.0.0.1:$SMTP_PORT/client.example.test" --crlf \
 		--mail-from a@example.test --mail-rcpt someone@elsewhere.invalid \
 		--upload-file "$F/msg.txt" >"$T/out" 2>"$T/err"
 	RC=$?

@@ -114,7 +114,7 @@ static void test_values(void **state)
 		"path = /var/lib/nd.db ; inline comment\n"
 		"lock_timeout = 0\n"
 		"[fetch]\n"
-		"max_bytes = 512K\n"
+		"max_bytes = 512KiB\n"
 		"user_agent = \"  spaced  \"\n"
 		"[curate]\n"
 		"min_score = 3.5\n"
