@@ -29,14 +29,22 @@ has err "cannot read 'missing.ini': No such file or directory" "missing config: 
 NEWSDIGEST_CONFIG=$T/nowhere.ini nd feeds list
 is 78 "missing \$NEWSDIGEST_CONFIG: exit 78"
 
-printf '[store]\npath = x.db\n' >unreadable.ini
-chmod 000 unreadable.ini
+# unreadable: root reads anything, so as root run as nobody
+ro=$(mktemp -d /tmp/nd-cfg.XXXXXX)
+cp "$ND" "$ro/newsdigest"
+chmod 755 "$ro" "$ro/newsdigest"
+printf '[store]\npath = %s/x.db\n' "$ro" >"$ro/unreadable.ini"
+chmod 000 "$ro/unreadable.ini"
 if [ "$(id -u)" = 0 ]; then
-	pass "unreadable config (skipped: root reads anything) # SKIP root"
+	setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		"$ro/newsdigest" -c "$ro/unreadable.ini" feeds list >"$T/out" 2>"$T/err"
 else
-	nd -c unreadable.ini feeds list
-	is 78 "unreadable config: exit 78"
+	"$ro/newsdigest" -c "$ro/unreadable.ini" feeds list >"$T/out" 2>"$T/err"
 fi
+RC=$?
+is 78 "unreadable config: exit 78"
+has err "cannot read '$ro/unreadable.ini': Permission denied" "unreadable config: names the file and why"
+rm -rf "$ro"
 
 # bad_config NAME CONTENT EXPECTED-MESSAGE
 bad_config() {

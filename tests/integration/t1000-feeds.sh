@@ -211,7 +211,7 @@ has err 'root element is <rss>, not <opml>' "the error names the root element"
 equal "$(count_a)" "$before" "a file that is not OPML changes nothing"
 
 nd -c "$T/a.ini" feeds import "$T/no-such-file.opml"
-if [ "$RC" != 0 ]; then pass "importing a missing file fails"; else fail "importing a missing file fails" "exit 0"; fi
+is 66 "importing a missing file: exit 66"
 has err "no-such-file\.opml'?: No such file or directory" "the error names the missing file and why"
 equal "$(count_a)" "$before" "a missing file changes nothing"
 
@@ -280,5 +280,13 @@ nd feeds --help
 is 0 "feeds --help exits 0"
 has out '^usage: newsdigest feeds list' "feeds --help prints the usage on stdout"
 hasnt err . "feeds --help prints nothing on stderr"
+
+# options that do not go with the subcommand
+nd -c "$T/a.ini" feeds list --title x
+is 64 "feeds list --title: exit 64"
+nd -c "$T/a.ini" feeds import -o x.opml "$F/feeds-2.0.opml"
+is 64 "feeds import -o: exit 64"
+nd -c "$T/a.ini" feeds export -o /nonexistent/dir/feeds.opml
+is 73 "export to a path that cannot be created: exit 73"
 
 finish

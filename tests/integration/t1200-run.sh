@@ -37,6 +37,16 @@ is 0 "run -q exits 0"
 [ -s "$T/out" ] && fail "run -q prints nothing" || pass "run -q prints nothing"
 cd "$T"
 
+# feeds imported by hand before the first run: no seeding on top of them
+rm -f store.db*
+write_config "[fetch]" "feeds = $opml"
+nd feeds add https://mine.example.org/feed.xml
+nd run
+is 0 "run after a manual feeds add exits 0"
+hasnt out 'seeded' "run does not seed over feeds the user chose"
+equal "$(sql 'SELECT count(*) FROM feeds')" 1 "only the user's feed is there"
+rm -f store.db*
+
 # a broken seed file: a clear error, nothing half-imported, tried again next run
 write_config "[fetch]" "feeds = $T/broken.opml"
 printf '<opml version="2.0"><body><outline xmlUrl="https://a.example/rss"' >broken.opml
