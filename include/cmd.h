@@ -6,9 +6,11 @@
  * declare it below, and add a row to the table in main.c. A command parses
  * its own options (argv[0] is its name), then opens the store with
  * cmd_open_store (taking the run lock if it writes), calls modules, prints
- * the report, and returns an exit status from <sysexits.h>. Only main.c and
- * cmd_*.c may call die().
+ * the report, and returns an exit status from <sysexits.h>.
  */
+#include <stdio.h>
+#include <sys/types.h>
+
 #include "buf.h"
 #include "config.h"
 #include "store.h"
@@ -27,9 +29,6 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx);
  * Returns 0, or an exit status after printing why. */
 int cmd_open_store(struct cmd_ctx *ctx, int lock);
 
-/* Print msg and exit with status. */
-void die(int status, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3), noreturn));
 /* Print "newsdigest: PREFIX 'ARG'SUFFIX" on stderr, with ARG (something the
  * user typed, or read from a file) cleaned of control characters. */
 void cmd_error_arg(const char *prefix, const char *arg, const char *suffix);
@@ -38,6 +37,12 @@ int usage_error(const char *usage, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Report a failed write to stdout (and exit non-zero) at the end of a command. */
 int cmd_finish_output(int status);
+/* Write what `write` produces to standard output, or to the file `output`
+ * (replaced atomically, with `mode`). Returns an exit status: 0, EX_CANTCREAT
+ * when the file cannot be created, EX_IOERR when writing failed, or the
+ * store's status. */
+int cmd_write_output(struct cmd_ctx *ctx, const char *output, mode_t mode,
+		     int (*write)(struct store *st, FILE *out, struct buf *err));
 /* The exit status for a module failure: EX_DATAERR when the input was at
  * fault, else the store's code. Prints err first. */
 int cmd_fail(struct cmd_ctx *ctx, int bad_input, struct buf *err);

@@ -61,6 +61,10 @@ void store_rollback(struct store *st);
 /* Prepare `sql`; returns 0 or -1 with the reason in err. */
 int store_prepare(struct store *st, const char *sql, sqlite3_stmt **stmt,
 		  struct buf *err);
+/* Run a query whose answer is one integer (a count, a pragma). Returns 0,
+ * or -1 with the reason (`what` failed) in err. */
+int store_query_int(struct store *st, const char *sql, const char *what,
+		    long long *value, struct buf *err);
 /* Run SQL without results; returns 0 or -1 with the reason in err. */
 int store_exec(struct store *st, const char *sql, struct buf *err);
 /* Append "store 'PATH': <what>: <SQLite's message>" to err; returns -1. */

@@ -3,22 +3,10 @@
 #include <stdlib.h>
 #include <sysexits.h>
 
+#include "atomic.h"
 #include "buf.h"
 #include "cmd.h"
 #include "log.h"
-
-void die(int status, const char *fmt, ...)
-{
-	va_list ap;
-
-	fflush(stdout);
-	fputs("newsdigest: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(status);
-}
 
 void cmd_error_arg(const char *prefix, const char *arg, const char *suffix)
 {
@@ -51,6 +39,31 @@ int cmd_finish_output(int status)
 		return status ? status : EX_IOERR;
 	}
 	return status;
+}
+
+int cmd_write_output(struct cmd_ctx *ctx, const char *output, mode_t mode,
+		     int (*write)(struct store *st, FILE *out, struct buf *err))
+{
+	struct atomic_file af = { 0 };
+	struct buf err = BUF_INIT;
+	int ret = EX_OK;
+
+	if (output && atomic_open(&af, output, mode, &err) < 0) {
+		log_error("%s", err.s);
+		ret = EX_CANTCREAT;
+		goto out;
+	}
+	if (write(ctx->st, output ? af.f : stdout, &err) < 0 ||
+	    (output && atomic_commit(&af, &err) < 0)) {
+		ret = cmd_fail(ctx, 0, &err);
+		/* not the store's fault: the output could not be written */
+		if (ctx->st->code == STORE_OK)
+			ret = EX_IOERR;
+	}
+out:
+	atomic_abort(&af);
+	buf_release(&err);
+	return ret;
 }
 
 int cmd_fail(struct cmd_ctx *ctx, int bad_input, struct buf *err)

@@ -5,7 +5,6 @@
 #include <sysexits.h>
 #include <time.h>
 
-#include "atomic.h"
 #include "cmd.h"
 #include "feeds.h"
 #include "log.h"
@@ -129,29 +128,6 @@ out:
 	return ret;
 }
 
-static int feeds_export(struct cmd_ctx *ctx, const char *output)
-{
-	struct atomic_file af = { 0 };
-	struct buf err = BUF_INIT;
-	int ret = EX_OK;
-
-	if (output && atomic_open(&af, output, 0644, &err) < 0) {
-		log_error("%s", err.s);
-		ret = EX_CANTCREAT;
-		goto out;
-	}
-	if (feeds_export_opml(ctx->st, output ? af.f : stdout, &err) < 0 ||
-	    (output && atomic_commit(&af, &err) < 0)) {
-		ret = cmd_fail(ctx, 0, &err);
-		if (ctx->st->code == STORE_OK)
-			ret = EX_IOERR;
-	}
-out:
-	atomic_abort(&af);
-	buf_release(&err);
-	return ret;
-}
-
 int cmd_feeds(int argc, char **argv, struct cmd_ctx *ctx)
 {
 	static const struct option options[] = {
@@ -192,7 +168,8 @@ int cmd_feeds(int argc, char **argv, struct cmd_ctx *ctx)
 	if (!strcmp(sub, "export")) {
 		ARGS(0);
 		ret = cmd_open_store(ctx, 0);
-		return ret ? ret : feeds_export(ctx, output);
+		return ret ? ret : cmd_write_output(ctx, output, 0644,
+							 feeds_export_opml);
 	}
 	if (!strcmp(sub, "import")) {
 		ARGS(1);

@@ -5,7 +5,6 @@
 #include <sys/stat.h>
 #include <sysexits.h>
 
-#include "atomic.h"
 #include "cmd.h"
 #include "log.h"
 #include "progress.h"
@@ -155,29 +154,6 @@ out:
 	return ret;
 }
 
-static int subscribers_export(struct cmd_ctx *ctx, const char *output)
-{
-	struct atomic_file af = { 0 };
-	struct buf err = BUF_INIT;
-	int ret = EX_OK;
-
-	if (output && atomic_open(&af, output, 0600, &err) < 0) {
-		log_error("%s", err.s);
-		ret = EX_CANTCREAT;
-		goto out;
-	}
-	if (subscribers_export_csv(ctx->st, output ? af.f : stdout, &err) < 0 ||
-	    (output && atomic_commit(&af, &err) < 0)) {
-		ret = cmd_fail(ctx, 0, &err);
-		if (ctx->st->code == STORE_OK)
-			ret = EX_IOERR;
-	}
-out:
-	atomic_abort(&af);
-	buf_release(&err);
-	return ret;
-}
-
 static int subscribers_add_one(struct cmd_ctx *ctx, const char *email,
 			       const char *name, const char *lang)
 {
@@ -298,7 +274,8 @@ int cmd_subscribers(int argc, char **argv, struct cmd_ctx *ctx)
 	if (!strcmp(sub, "export")) {
 		ARGS(0, 0);
 		ret = cmd_open_store(ctx, 0);
-		return ret ? ret : subscribers_export(ctx, output);
+		return ret ? ret : cmd_write_output(ctx, output, 0600,
+							 subscribers_export_csv);
 	}
 	if (!strcmp(sub, "import")) {
 		ARGS(1, 1);

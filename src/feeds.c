@@ -70,21 +70,13 @@ static void bind_text_or_null(sqlite3_stmt *stmt, int col, const char *s)
 
 static int next_position(struct store *st, long *pos, struct buf *err)
 {
-	sqlite3_stmt *stmt = NULL;
-	int ret = -1;
+	long long v;
 
-	if (store_prepare(st, "SELECT coalesce(max(position), 0) + 1 FROM feeds",
-			  &stmt, err) < 0)
-		goto out;
-	if (sqlite3_step(stmt) != SQLITE_ROW) {
-		store_fail(st, "cannot read the feed list", err);
-		goto out;
-	}
-	*pos = sqlite3_column_int64(stmt, 0);
-	ret = 0;
-out:
-	sqlite3_finalize(stmt);
-	return ret;
+	if (store_query_int(st, "SELECT coalesce(max(position), 0) + 1 FROM feeds",
+			    "cannot read the feed list", &v, err) < 0)
+		return -1;
+	*pos = (long)v;
+	return 0;
 }
 
 int feeds_add(struct store *st, const char *url, const char *title,
@@ -258,30 +250,13 @@ out:
 	return ret;
 }
 
-static int has_feeds(struct store *st, int *any, struct buf *err)
-{
-	sqlite3_stmt *stmt = NULL;
-	int ret = -1;
-
-	if (store_prepare(st, "SELECT EXISTS (SELECT 1 FROM feeds)", &stmt, err) < 0)
-		goto out;
-	if (sqlite3_step(stmt) != SQLITE_ROW) {
-		store_fail(st, "cannot read the feed list", err);
-		goto out;
-	}
-	*any = sqlite3_column_int(stmt, 0);
-	ret = 0;
-out:
-	sqlite3_finalize(stmt);
-	return ret;
-}
-
 long feeds_seed(struct store *st, const char *path, long max_feeds,
 		feeds_reject_fn reject, void *data, int *bad_input,
 		struct buf *err)
 {
 	struct feeds_import_report report;
 	struct buf value = BUF_INIT;
+	long long any = 0;
 	long ret = -1;
 	int found;
 
@@ -293,13 +268,14 @@ long feeds_seed(struct store *st, const char *path, long max_feeds,
 	}
 	memset(&report, 0, sizeof(report));
 	/* feeds imported by hand before the first run: the user chose them */
-	if (has_feeds(st, &found, err) < 0)
+	if (store_query_int(st, "SELECT EXISTS (SELECT 1 FROM feeds)",
+			    "cannot read the feed list", &any, err) < 0)
 		goto out;
-	if (!found && feeds_import_opml(st, path, max_feeds, reject, data, &report,
-					bad_input, err) < 0)
+	if (!any && feeds_import_opml(st, path, max_feeds, reject, data, &report,
+				      bad_input, err) < 0)
 		goto out;
 	buf_reset(&value);
-	buf_addf(&value, "%s at %lld", found ? "not needed" : path, (long long)time(NULL));
+	buf_addf(&value, "%s at %lld", any ? "not needed" : path, (long long)time(NULL));
 	if (store_meta_set(st, "feeds_seeded", value.s, err) < 0)
 		goto out;
 	ret = report.added;

@@ -163,21 +163,33 @@ void store_rollback(struct store *st)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-static int user_version(struct store *st, int *version, struct buf *err)
+int store_query_int(struct store *st, const char *sql, const char *what,
+		    long long *value, struct buf *err)
 {
 	sqlite3_stmt *stmt = NULL;
 	int ret = -1;
 
-	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &stmt, NULL) != SQLITE_OK ||
+	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK ||
 	    sqlite3_step(stmt) != SQLITE_ROW) {
-		store_fail(st, "cannot read the schema version", err);
+		store_fail(st, what, err);
 		goto out;
 	}
-	*version = sqlite3_column_int(stmt, 0);
+	*value = sqlite3_column_int64(stmt, 0);
 	ret = 0;
 out:
 	sqlite3_finalize(stmt);
 	return ret;
+}
+
+static int user_version(struct store *st, int *version, struct buf *err)
+{
+	long long v;
+
+	if (store_query_int(st, "PRAGMA user_version", "cannot read the schema version",
+			    &v, err) < 0)
+		return -1;
+	*version = (int)v;
+	return 0;
 }
 
 static int migrate(struct store *st, int target, struct buf *err)

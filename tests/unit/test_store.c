@@ -44,16 +44,12 @@ static int teardown(void **state)
 
 static long query_long(struct store *st, const char *sql)
 {
-	sqlite3_stmt *stmt;
 	struct buf err = BUF_INIT;
-	long v;
+	long long v = -1;
 
-	assert_int_equal(store_prepare(st, sql, &stmt, &err), 0);
-	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
-	v = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
+	assert_int_equal(store_query_int(st, sql, "test query", &v, &err), 0);
 	buf_release(&err);
-	return v;
+	return (long)v;
 }
 
 static void test_open_creates(void **state)
@@ -200,6 +196,14 @@ static void test_transactions(void **state)
 	assert_int_equal(store_commit(&st, &err), 0);
 	assert_int_equal(query_long(&st, "SELECT count(*) FROM meta WHERE key = 'a'"), 1);
 	store_rollback(&st);
+	{
+		long long v;
+
+		assert_int_equal(store_query_int(&st, "SELECT count(*) FROM nowhere",
+						 "counting", &v, &err), -1);
+		assert_non_null(strstr(err.s, "counting: no such table: nowhere"));
+		buf_reset(&err);
+	}
 	assert_int_equal(store_exec(&st, "SELECT * FROM no_such_table", &err), -1);
 	assert_int_equal(st.code, STORE_ESQL);
 	assert_non_null(strstr(err.s, "no such table"));
