@@ -67,17 +67,34 @@ equal() {
 # sql QUERY: run a query on the test store ($T/store.db)
 sql() { sqlite3 "$T/store.db" "$1"; }
 
-# write_config [LINE...]: writes $T/newsdigest.ini with the store in $T,
-# then the extra lines given, and points NEWSDIGEST_CONFIG at it.
-write_config() {
+# _config INI DB [LINE...]: a config file INI whose store is DB, then the
+# extra lines given
+_config() {
+	ini=$1 db=$2
+	shift 2
 	{
 		echo "[store]"
-		echo "path = $T/store.db"
+		echo "path = $db"
 		echo "lock_timeout = 2"
 		for line in "$@"; do echo "$line"; done
-	} >"$T/newsdigest.ini"
+	} >"$ini"
+}
+
+# write_config [LINE...]: $T/newsdigest.ini with the store $T/store.db,
+# and NEWSDIGEST_CONFIG pointing at it
+write_config() {
+	_config "$T/newsdigest.ini" "$T/store.db" "$@"
 	export NEWSDIGEST_CONFIG="$T/newsdigest.ini"
 }
+
+# other_config NAME [LINE...]: a second configuration, $T/NAME.ini, whose
+# store is $T/NAME.db (use it with nd -c); sqlo NAME QUERY queries that store
+other_config() {
+	name=$1
+	shift
+	_config "$T/$name.ini" "$T/$name.db" "$@"
+}
+sqlo() { sqlite3 "$T/$1.db" "$2"; }
 
 skip_all() { echo "1..0 # SKIP $1"; exit 77; }
 

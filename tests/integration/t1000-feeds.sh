@@ -7,22 +7,6 @@
 F=$FIX/t1000
 write_config
 
-# other_config NAME [LINE...]: a second configuration, $T/NAME.ini, whose
-# store is $T/NAME.db (for the round trip and the big import)
-other_config() {
-	name=$1
-	shift
-	{
-		echo "[store]"
-		echo "path = $T/$name.db"
-		echo "lock_timeout = 2"
-		echo "[fetch]"
-		echo "feeds = $TOP/feeds/feeds.opml"
-		for line in "$@"; do echo "$line"; done
-	} >"$T/$name.ini"
-}
-# sqlo NAME QUERY: a query on the store of other_config NAME
-sqlo() { sqlite3 "$T/$1.db" "$2"; }
 
 ESC=$(printf '\033')
 COLS='SELECT url, title, html_url, category, lang, position FROM feeds ORDER BY position'
@@ -235,7 +219,7 @@ is 65 "a 100000-outline OPML is refused with the default max_feeds"
 has err 'max_feeds' "the refusal names max_feeds"
 equal "$(count_a)" "$before" "the refused big file changes nothing"
 
-other_config big "max_feeds = 200000"
+other_config big "[fetch]" "max_feeds = 200000"
 nd -c "$T/big.ini" feeds import "$T/big.opml"
 is 0 "with max_feeds = 200000 the big OPML imports"
 has out ': 100000 added, 0 updated, 0 unchanged, 0 rejected$' "the summary counts 100000 feeds"

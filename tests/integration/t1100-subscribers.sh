@@ -7,19 +7,6 @@
 F=$FIX/t1100
 write_config
 
-# other_config NAME [LINE...]: a second configuration, $T/NAME.ini, whose
-# store is $T/NAME.db
-other_config() {
-	name=$1
-	shift
-	{
-		echo "[store]"
-		echo "path = $T/$name.db"
-		echo "lock_timeout = 2"
-		for line in "$@"; do echo "$line"; done
-	} >"$T/$name.ini"
-}
-sqlo() { sqlite3 "$T/$1.db" "$2"; }
 count() { sql "SELECT count(*) FROM subscribers"; }
 status_of() { sql "SELECT status FROM subscribers WHERE email = '$1'"; }
 
