@@ -13,7 +13,7 @@ BIN      ?= newsdigest
 # Debian packages: what the program links, and what the tests add.
 RUN_PKGS  = pkg-config libinih-dev libsqlite3-dev libxml2-dev nettle-dev libidn2-dev
 TEST_PKGS = $(RUN_PKGS) libcmocka-dev sqlite3 libxml2-utils postfix nginx-light \
-            curl time man-db groff-base
+            curl time man-db groff-base python3 procps iproute2
 LIBS_PC   = libxml-2.0 sqlite3 inih nettle libidn2
 
 WARN = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
