@@ -11,10 +11,11 @@ BUILD    ?= build
 BIN      ?= newsdigest
 
 # Debian packages: what the program links, and what the tests add.
-RUN_PKGS  = pkg-config libinih-dev libsqlite3-dev libxml2-dev nettle-dev libidn2-dev
+RUN_PKGS  = pkg-config libinih-dev libsqlite3-dev libxml2-dev nettle-dev libidn2-dev \
+            libcurl4-gnutls-dev libjansson-dev ca-certificates
 TEST_PKGS = $(RUN_PKGS) libcmocka-dev sqlite3 libxml2-utils postfix nginx-light \
             curl time man-db groff-base python3 procps iproute2
-LIBS_PC   = libxml-2.0 sqlite3 inih nettle libidn2
+LIBS_PC   = libxml-2.0 sqlite3 inih nettle libidn2 libcurl jansson
 
 WARN = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
        -Wformat=2 -Wvla -Wno-unused-parameter

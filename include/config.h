@@ -32,6 +32,13 @@ struct config {
 		long connect_timeout;
 		long timeout;
 		long max_bytes;
+		long low_speed_bytes;   /* abort a transfer slower than this ... */
+		long low_speed_time;    /* ... for this many seconds */
+		long max_redirects;
+		long max_items;         /* entries stored per feed and fetch */
+		long summary_chars;     /* length of an item's plain-text excerpt */
+		long backoff_max;       /* seconds a failing feed waits at most */
+		long failing_after;     /* failed fetches in a row before a feed is called out */
 		char *user_agent;
 	} fetch;
 	struct {

@@ -57,6 +57,13 @@ static const struct key keys[] = {
 	{ "fetch", "connect_timeout", KEY_INT, OFF(fetch.connect_timeout), "10", 1, 600, NULL },
 	{ "fetch", "timeout", KEY_INT, OFF(fetch.timeout), "30", 1, 3600, NULL },
 	{ "fetch", "max_bytes", KEY_SIZE, OFF(fetch.max_bytes), "10M", 1024, 1073741824.0, NULL },
+	{ "fetch", "low_speed_bytes", KEY_INT, OFF(fetch.low_speed_bytes), "1024", 1, 1048576, NULL },
+	{ "fetch", "low_speed_time", KEY_INT, OFF(fetch.low_speed_time), "20", 1, 3600, NULL },
+	{ "fetch", "max_redirects", KEY_INT, OFF(fetch.max_redirects), "5", 0, 20, NULL },
+	{ "fetch", "max_items", KEY_INT, OFF(fetch.max_items), "500", 1, 100000, NULL },
+	{ "fetch", "summary_chars", KEY_INT, OFF(fetch.summary_chars), "300", 40, 10000, NULL },
+	{ "fetch", "backoff_max", KEY_INT, OFF(fetch.backoff_max), "86400", 60, 2592000, NULL },
+	{ "fetch", "failing_after", KEY_INT, OFF(fetch.failing_after), "3", 1, 1000, NULL },
 	{ "fetch", "user_agent", KEY_STRING, OFF(fetch.user_agent),
 	  "newsdigest/0.1 (+https://example.org/newsdigest)", 0, 0, NULL },
 

@@ -1,0 +1,52 @@
+#ifndef NEWSDIGEST_HTML_H
+#define NEWSDIGEST_HTML_H
+/*
+ * Untrusted HTML from feeds, through libxml2's HTML parser: an allow-list
+ * sanitiser, a plain-text excerpt, and feed discovery in a web page.
+ * Nothing here touches the network or the file system.
+ */
+#include <stddef.h>
+
+#include "buf.h"
+
+/*
+ * Sanitise an HTML fragment: keep only allow-listed elements (text
+ * structure, lists, links, images, tables, quotes, code, headings) and
+ * attributes (href, src, alt, title, ... never style, never on* handlers);
+ * drop script, style, iframe, object, embed, form and their content; keep
+ * only http, https and mailto URLs (others dropped: javascript:, data:,
+ * vbscript:), made absolute against base (may be NULL). Text is escaped.
+ * Appends the result (HTML) to out. Input is UTF-8.
+ */
+void html_sanitize(const char *html, size_t len, const char *base, struct buf *out);
+
+/*
+ * Plain text of an HTML fragment (or of plain text with entities): tags
+ * removed, entities decoded, block elements as spaces, white space
+ * collapsed, control characters removed, at most max_chars characters
+ * (UTF-8 aware; cut at a word boundary with "…" when cut; 0: no limit).
+ * Appends to out.
+ */
+void html_to_text(const char *html, size_t len, size_t max_chars, struct buf *out);
+
+struct html_feed_link {
+	char *url;     /* absolute */
+	char *title;   /* may be NULL */
+	char *type;    /* application/rss+xml, application/atom+xml, ... */
+};
+
+/*
+ * Find the feeds a web page announces: <link rel="alternate"> with an RSS,
+ * Atom, RDF or JSON Feed type, in document order, URLs resolved against
+ * base (and the page's <base href>). Returns the number found (links in
+ * *out, an array the caller frees with html_feed_links_free), 0 when none.
+ */
+size_t html_find_feeds(const char *html, size_t len, const char *base,
+		       struct html_feed_link **out);
+void html_feed_links_free(struct html_feed_link *links, size_t n);
+
+/* 1 when the bytes look like an HTML page rather than a feed (a doctype or
+ * <html> before any feed root), else 0. */
+int html_looks_like_page(const char *data, size_t len);
+
+#endif
