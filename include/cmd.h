@@ -24,6 +24,8 @@ struct cmd_ctx {
 int cmd_feeds(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_subscribers(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_run(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_fetch(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_parse(int argc, char **argv, struct cmd_ctx *ctx);
 
 /* Open the store (and take the run lock when `lock`: the command writes).
  * Returns 0, or an exit status after printing why. */

@@ -58,7 +58,9 @@ struct feed_info {
 	char *language;
 	int wellformed;           /* 0 when the XML needed recovery */
 	unsigned long entries;    /* entries passed to the callback */
-	struct buf warnings;      /* "line N: ...\n" per problem met */
+	struct buf warnings;      /* "line N: ...\n" per problem met ("item N:"
+				   * in JSON; no line when there is none);
+				   * bounded, later ones dropped */
 };
 
 struct feed_options {
@@ -87,7 +89,8 @@ int feed_parse(const char *data, size_t len, const struct feed_options *opt,
 	       feed_entry_fn fn, void *fn_data, struct feed_info *info,
 	       struct buf *err);
 /* The same from an open file, read in chunks (memory stays flat however
- * large the file; JSON Feeds are read whole, up to max_json bytes). */
+ * large the file; JSON Feeds are read whole, up to max_json bytes, 0:
+ * 32 MiB). The file need not be seekable. */
 int feed_parse_file(FILE *in, size_t max_json, const struct feed_options *opt,
 		    feed_entry_fn fn, void *fn_data, struct feed_info *info,
 		    struct buf *err);

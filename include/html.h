@@ -24,7 +24,8 @@ void html_sanitize(const char *html, size_t len, const char *base, struct buf *o
  * Plain text of an HTML fragment (or of plain text with entities): tags
  * removed, entities decoded, block elements as spaces, white space
  * collapsed, control characters removed, at most max_chars characters
- * (UTF-8 aware; cut at a word boundary with "…" when cut; 0: no limit).
+ * (code points, the "…" included; when cut, the cut goes to the last space
+ * within the final 20% of what fits, and "…" is added; 0: no limit).
  * Appends to out.
  */
 void html_to_text(const char *html, size_t len, size_t max_chars, struct buf *out);
@@ -38,8 +39,9 @@ struct html_feed_link {
 /*
  * Find the feeds a web page announces: <link rel="alternate"> with an RSS,
  * Atom, RDF or JSON Feed type, in document order, URLs resolved against
- * base (and the page's <base href>). Returns the number found (links in
- * *out, an array the caller frees with html_feed_links_free), 0 when none.
+ * base (and the page's <base href>); only http and https URLs, each once.
+ * Returns the number found (links in *out, an array the caller frees with
+ * html_feed_links_free), 0 when none (*out is then NULL).
  */
 size_t html_find_feeds(const char *html, size_t len, const char *base,
 		       struct html_feed_link **out);

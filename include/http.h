@@ -12,13 +12,14 @@
 #include "buf.h"
 
 struct http_options {
-	long concurrency;
-	long per_host;
-	long connect_timeout;     /* seconds */
-	long timeout;             /* seconds for a whole transfer */
+	long concurrency;         /* below 1: 1 */
+	long per_host;            /* below 1: 1 */
+	long connect_timeout;     /* seconds; 0: libcurl's default */
+	long timeout;             /* seconds for a whole transfer (each
+				     redirect hop gets its own); 0: none */
 	long low_speed_bytes;     /* abort below this many bytes/s ... */
 	long low_speed_time;      /* ... for this many seconds */
-	long max_bytes;           /* largest body accepted */
+	long max_bytes;           /* largest (decoded) body accepted; 0: no limit */
 	long max_redirects;
 	const char *user_agent;
 	const char *ca_file;      /* NULL or "": the system's */
@@ -64,7 +65,8 @@ typedef void (*http_done_fn)(const struct http_request *req,
 /*
  * Fetch every request. Returns 0 when all were attempted (each outcome
  * went to done), or -1 with the reason in err when libcurl could not be set
- * up at all.
+ * up at all (then done was called for none). One thread only: the first
+ * call initialises libcurl globally.
  */
 int http_fetch_all(const struct http_options *opt, struct http_request *reqs,
 		   size_t n, http_done_fn done, void *data, struct buf *err);

@@ -10,9 +10,12 @@
 /* 1 when url is absolute with scheme http or https (any case), else 0. */
 int url_is_http(const char *url);
 
-/* Resolve ref against base (either may be NULL or ""); the result goes to
- * out. A ref that is already absolute is kept. Returns 0, or -1 when the
- * result cannot be built (out then holds ref unchanged). */
+/* Resolve ref against base (either may be NULL or ""); the result replaces
+ * out's contents. A ref that is already absolute (has a scheme) is kept as
+ * written; NULL or "" as ref gives the base. White space around ref is
+ * ignored and inner spaces become %20. Returns 0, or -1 when the result
+ * cannot be built: no base for a relative ref, a ref libxml2 refuses, or
+ * out's limit (out then holds ref unchanged, as far as the limit allows). */
 int url_resolve(const char *base, const char *ref, struct buf *out);
 
 /*

@@ -6,19 +6,24 @@
 #include <time.h>
 
 #include "cmd.h"
+#include "discover.h"
+#include "fetch.h"
 #include "feeds.h"
 #include "log.h"
+#include "url.h"
 
 static const char usage[] =
 	"usage: newsdigest feeds list\n"
-	"       newsdigest feeds add URL [--title TITLE]\n"
+	"       newsdigest feeds add URL [--title TITLE] [--no-check]\n"
 	"       newsdigest feeds remove URL\n"
 	"       newsdigest feeds import FILE.opml\n"
 	"       newsdigest feeds export [-o FILE]\n"
 	"\n"
 	"  list    every feed with its last status: never fetched, ok, or the\n"
 	"          last error and how many fetches in a row have failed\n"
-	"  add     add one feed (an http or https URL)\n"
+	"  add     add one feed (an http or https URL); the URL is fetched once:\n"
+	"          a web page's announced feed is found and stored instead, and\n"
+	"          when it announces several they are listed to choose from\n"
 	"  remove  remove a feed and the items fetched from it\n"
 	"  import  add or refresh the feeds of an OPML 1.0 or 2.0 file, in one\n"
 	"          transaction; folders become categories\n"
@@ -26,6 +31,7 @@ static const char usage[] =
 	"\n"
 	"options:\n"
 	"  --title TITLE  the feed's title (add)\n"
+	"  --no-check     add the URL as given, without fetching it (add)\n"
 	"  -o FILE        write to FILE instead of standard output (export)\n"
 	"  -h, --help     this help\n";
 
@@ -128,17 +134,106 @@ out:
 	return ret;
 }
 
+static int add_one(struct cmd_ctx *ctx, const char *url, const char *title)
+{
+	struct buf err = BUF_INIT;
+	int bad_input;
+	int ret;
+
+	ret = feeds_add(ctx->st, url, title, &bad_input, &err);
+	if (ret < 0) {
+		if (bad_input) {
+			struct buf reason = BUF_INIT;
+
+			buf_addf(&reason, ": %s", err.s);
+			cmd_error_arg("feeds add:", url, reason.s);
+			buf_release(&reason);
+			ret = EX_DATAERR;
+		} else {
+			ret = cmd_fail(ctx, 0, &err);
+		}
+	} else {
+		log_report(ret ? "added %s" : title ? "%s is already in the list; its title "
+			   "is updated" : "%s is already in the list", url);
+		ret = EX_OK;
+	}
+	buf_release(&err);
+	return ret;
+}
+
+/* Fetch the URL once to learn what it is (discover.h), then add the feed
+ * it is or announces. Offline, the URL is added as given, with a warning. */
+static int feeds_add_checked(struct cmd_ctx *ctx, const char *url, const char *title,
+			     int no_check)
+{
+	struct discover_result r;
+	struct http_options hopt;
+	struct buf err = BUF_INIT;
+	size_t i;
+	int ret;
+
+	if (no_check || !url_is_http(url))
+		return add_one(ctx, url, title);
+	fetch_http_options(ctx->cfg, &hopt);
+	discover_result_init(&r);
+	if (discover(&hopt, url, &r, &err) < 0) {
+		log_error("feeds add: %s", err.s);
+		ret = EX_SOFTWARE;
+		goto out;
+	}
+	switch (r.kind) {
+	case DISCOVER_FEED:
+		if (strcmp(r.feed_url.s, url))
+			log_report("%s moved permanently to %s", url, r.feed_url.s);
+		ret = add_one(ctx, r.feed_url.s, title ? title : r.title.len ? r.title.s : NULL);
+		break;
+	case DISCOVER_PAGE:
+		if (r.ncandidates == 1) {
+			log_report("%s is a web page; its feed is %s", url, r.candidates[0].url);
+			ret = add_one(ctx, r.candidates[0].url,
+				      title ? title : r.candidates[0].title);
+			break;
+		}
+		cmd_error_arg("feeds add:", url, " is a web page announcing several "
+			      "feeds; add the one you want:");
+		for (i = 0; i < r.ncandidates; i++)
+			log_error("  newsdigest feeds add '%s'   (%s%s%s)", r.candidates[i].url,
+				  r.candidates[i].type,
+				  r.candidates[i].title ? ": " : "",
+				  r.candidates[i].title ? r.candidates[i].title : "");
+		ret = EX_DATAERR;
+		break;
+	case DISCOVER_NOTHING:
+		buf_addf(&err, ": %s; nothing was added", r.reason.s);
+		cmd_error_arg("feeds add:", url, err.s);
+		ret = EX_DATAERR;
+		break;
+	case DISCOVER_UNREACHABLE:
+	default:
+		buf_addf(&err, " could not be fetched to check it (%s); it is added as "
+			 "given, and 'fetch' will tell", r.reason.s);
+		cmd_error_arg("feeds add: warning:", url, err.s);
+		ret = add_one(ctx, url, title);
+		break;
+	}
+out:
+	discover_result_release(&r);
+	buf_release(&err);
+	return ret;
+}
+
 int cmd_feeds(int argc, char **argv, struct cmd_ctx *ctx)
 {
 	static const struct option options[] = {
 		{ "title", required_argument, NULL, 't' },
+		{ "no-check", no_argument, NULL, 'N' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct buf err = BUF_INIT;
 	const char *title = NULL, *output = NULL, *sub;
-	int bad_input;
+	int no_check = 0;
 	int ret;
 	int c;
 
@@ -146,6 +241,7 @@ int cmd_feeds(int argc, char **argv, struct cmd_ctx *ctx)
 	while ((c = getopt_long(argc, argv, "o:h", options, NULL)) != -1) {
 		switch (c) {
 		case 't': title = optarg; break;
+		case 'N': no_check = 1; break;
 		case 'o': output = optarg; break;
 		case 'h': fputs(usage, stdout); return EX_OK;
 		default: return usage_error(usage, "feeds: unknown option '%s'", argv[optind - 1]);
@@ -154,8 +250,9 @@ int cmd_feeds(int argc, char **argv, struct cmd_ctx *ctx)
 	if (optind >= argc)
 		return usage_error(usage, "feeds: which one: list, add, remove, import or export?");
 	sub = argv[optind++];
-	if (title && strcmp(sub, "add"))
-		return usage_error(usage, "feeds %s: --title goes with 'add' only", sub);
+	if ((title || no_check) && strcmp(sub, "add"))
+		return usage_error(usage, "feeds %s: --title and --no-check go with "
+				   "'add' only", sub);
 	if (output && strcmp(sub, "export"))
 		return usage_error(usage, "feeds %s: -o goes with 'export' only", sub);
 #define ARGS(n) if (argc - optind != (n)) \
@@ -179,28 +276,7 @@ int cmd_feeds(int argc, char **argv, struct cmd_ctx *ctx)
 	if (!strcmp(sub, "add")) {
 		ARGS(1);
 		ret = cmd_open_store(ctx, 1);
-		if (ret)
-			return ret;
-		ret = feeds_add(ctx->st, argv[optind], title, &bad_input, &err);
-		if (ret < 0) {
-			if (bad_input) {
-				struct buf msg = BUF_INIT;
-
-				buf_addstr(&msg, "feeds add: '");
-				buf_addsanitized(&msg, argv[optind]);
-				buf_addf(&msg, "': %s", err.s);
-				ret = cmd_fail(ctx, 1, &msg);
-				buf_release(&msg);
-			} else {
-				ret = cmd_fail(ctx, 0, &err);
-			}
-		} else {
-			log_report(ret ? "added %s" : title ? "%s is already in the list; its title "
-				   "is updated" : "%s is already in the list", argv[optind]);
-			ret = EX_OK;
-		}
-		buf_release(&err);
-		return ret;
+		return ret ? ret : feeds_add_checked(ctx, argv[optind], title, no_check);
 	}
 	if (!strcmp(sub, "remove")) {
 		ARGS(1);

@@ -6,6 +6,7 @@
 
 #include "cmd.h"
 #include "feeds.h"
+#include "fetch.h"
 #include "log.h"
 #include "subscribers.h"
 
@@ -13,9 +14,10 @@ static const char usage[] =
 	"usage: newsdigest run\n"
 	"\n"
 	"The weekly job, for cron. On the first run it seeds the feed list from\n"
-	"[fetch] feeds (feeds/feeds.opml by default); every run then reports the\n"
-	"state of the feeds and the subscriber list. Exits 0 unless something\n"
-	"needs a person.\n"
+	"[fetch] feeds (feeds/feeds.opml by default); every run then fetches the\n"
+	"feeds that are due (as 'newsdigest fetch' does) and reports the state of\n"
+	"the feeds and the subscriber list. Exits 0 unless something needs a\n"
+	"person: 69 when every feed failed, 75 on a store error.\n"
 	"\n"
 	"options:\n"
 	"  -h, --help  this help\n";
@@ -44,6 +46,11 @@ static int count_subscriber(const struct subscriber_row *row, void *data)
 	return 0;
 }
 
+static void print_line(const char *line, void *data)
+{
+	log_report("%s", line);
+}
+
 static void print_reject(const char *message, void *data)
 {
 	log_warn("%s: %s", (const char *)data, message);
@@ -56,6 +63,9 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct run_totals t = { 0 };
+	struct fetch_options fopt = { 0 };
+	struct fetch_report rep;
+	struct progress progress;
 	struct buf err = BUF_INIT;
 	const char *opml = ctx->cfg->fetch.feeds;
 	char week[16];
@@ -92,6 +102,15 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 	}
 	if (seeded > 0)
 		log_report("first run: %ld feeds seeded from '%s'", seeded, opml);
+	if (fetch_run(ctx->st, ctx->cfg, &fopt, print_line, NULL, &progress, &rep, &err) < 0) {
+		log_error("fetch: %s", err.s);
+		ret = ctx->st->code == STORE_OK ? EX_SOFTWARE : EX_TEMPFAIL;
+		goto out;
+	}
+	log_report("fetched %ld feeds: %ld ok (%ld new items, %ld updated), %ld not "
+		   "modified, %ld failed, %ld gone; %ld not due yet", rep.due, rep.ok,
+		   rep.new_items, rep.updated_items, rep.not_modified, rep.failed,
+		   rep.gone, rep.not_due);
 	if (feeds_foreach(ctx->st, count_feed, &t, &err) < 0 ||
 	    subscribers_foreach(ctx->st, 0, count_subscriber, &t, &err) < 0) {
 		ret = cmd_fail(ctx, 0, &err);
@@ -102,6 +121,10 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 	if (!t.feeds)
 		log_warn("no feeds: add some with 'newsdigest feeds add URL'");
 	ret = EX_OK;
+	if (rep.due && rep.failed + rep.gone == rep.due) {
+		log_error("run: every feed failed to fetch (is the network down?)");
+		ret = EX_UNAVAILABLE;
+	}
 out:
 	buf_release(&err);
 	return ret;

@@ -18,6 +18,10 @@ struct command {
 static const struct command commands[] = {
 	{ "run", cmd_run,
 	  "the weekly job: seed the feed list on first run and report" },
+	{ "fetch", cmd_fetch,
+	  "fetch the feeds that are due, store new and changed items" },
+	{ "parse", cmd_parse,
+	  "print what the parser understands of a feed FILE or URL, as JSON" },
 	{ "feeds", cmd_feeds,
 	  "list | add URL | remove URL | import FILE.opml | export" },
 	{ "subscribers", cmd_subscribers,
@@ -47,8 +51,9 @@ static void print_usage(FILE *out)
 	for (i = 0; i < NCOMMANDS; i++)
 		fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
 	fputs("\nexit status: 0 ok, 64 usage, 65 bad input data, 66 input file missing,\n"
-	      "73 store not writable, 74 I/O error, 75 temporary failure (another\n"
-	      "newsdigest is running; try again), 78 configuration error.\n"
+	      "69 every feed failed to fetch, 73 store not writable, 74 I/O error,\n"
+	      "75 temporary failure (another newsdigest is running; try again),\n"
+	      "78 configuration error.\n"
 	      "See newsdigest(1).\n", out);
 }
 

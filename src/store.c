@@ -91,6 +91,13 @@ static const char *const migrations[] = {
 	"  reply TEXT,"
 	"  updated_at INTEGER NOT NULL,"
 	"  PRIMARY KEY (digest, subscriber));",
+
+	/* 3: what the fetcher keeps of an item beyond the sketch: the plain
+	 * excerpt the composer shows, categories, and the feed's own title */
+	"ALTER TABLE items ADD COLUMN summary_text TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE items ADD COLUMN categories TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE feeds ADD COLUMN feed_title TEXT;"
+	"CREATE INDEX items_feed ON items(feed);",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,

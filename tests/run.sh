@@ -10,7 +10,7 @@ pattern=${3:-}
 case $bin in /*) ;; *) bin=$top/$bin ;; esac
 case $unitdir in /*) ;; *) unitdir=$top/$unitdir ;; esac
 export NEWSDIGEST_BIN="$bin" NEWSDIGEST_TOP="$top"
-logdir=$top/tests/tmp/logs
+logdir=${NEWSDIGEST_LOGDIR:-$top/tests/tmp/logs}
 rm -rf "$logdir"; mkdir -p "$logdir"
 
 passed=0 failed=0 skipped=0

@@ -1,0 +1,982 @@
+/*
+ * Untrusted HTML from feeds and web pages: an allow-list sanitiser, a
+ * plain-text excerpt, feed discovery and a page sniffer.
+ *
+ * Parsing is libxml2's HTML 4 parser in recovery mode; we walk the tree
+ * ourselves and serialise ourselves, so nothing the parser keeps (comments,
+ * processing instructions, unknown attributes, odd names) can reach the
+ * output unless it is on an allow-list. Limits and known gaps:
+ *  - libxml2 knows the HTML 4 entities only: `&nbsp;`, `&eacute;` and the
+ *    numeric references are decoded, HTML 5 additions such as `&colon;`
+ *    stay literal text (and are escaped again on output, which is safe);
+ *  - libxml2 stops at 256 levels of nesting and drops the rest of the
+ *    input: deeper documents come out cut, never crash us;
+ *  - libxml2 2.9 lets bytes that are not UTF-8 through into the tree, so
+ *    every string we emit is checked again (invalid bytes become U+FFFD in
+ *    HTML, and are dropped from plain text);
+ *  - inputs of 2 GB or more are refused (libxml2 takes an int size) and
+ *    give an empty result.
+ * The tree is walked without recursion: a crafted page must not be able to
+ * choose our stack depth. We never call xmlNodeGetContent() (entity
+ * references can make it expand without limit); only TEXT and CDATA nodes
+ * are read, and we never descend into anything but elements.
+ */
+#include "html.h"
+
+#include <ctype.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libxml/HTMLparser.h>
+#include <libxml/globals.h>
+#include <libxml/tree.h>
+#include <libxml/uri.h>
+#include <libxml/xmlerror.h>
+
+#include "buf.h"
+#include "xalloc.h"
+
+/* libxml2 2.12 made the error passed to structured handlers const. */
+#if LIBXML_VERSION >= 21200
+#define HTML_XMLERROR const xmlError
+#else
+#define HTML_XMLERROR xmlError
+#endif
+
+/*
+ * Fragments are parsed inside an element of our own: text before the first
+ * tag then stays where it is (libxml2 would otherwise wrap it in a <p>),
+ * and, unlike a <div>, a stray `</div>` in the input cannot close it.
+ * Unknown elements are unwrapped, so the wrapper never reaches the output.
+ */
+#define HTML_WRAPPER "<newsdigest-fragment>"
+
+#define HTML_OPTS (HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | \
+		   HTML_PARSE_NONET | HTML_PARSE_COMPACT)
+
+/* Feed item content is UTF-8 by contract: a <meta charset> inside it is
+ * a leftover from the page it was cut from and must not switch encoding.
+ * Whole pages keep their <meta charset>, and get the implied html, head
+ * and body elements: without them libxml2 2.9 nests the elements that
+ * follow a void element at the top level (a <link>) inside it. */
+enum parse_mode {
+	PARSE_FRAGMENT,
+	PARSE_PAGE,
+};
+
+/* Saved libxml2 error handlers (per thread in libxml2), restored after
+ * each parse so that we do not change what other modules see. */
+struct quiet {
+	xmlStructuredErrorFunc serror;
+	void *sctx;
+	xmlGenericErrorFunc gerror;
+	void *gctx;
+};
+
+enum attr_kind {
+	ATTR_TEXT,
+	ATTR_URL,
+	ATTR_NUM,
+};
+
+struct allowed_attr {
+	const char *elem;
+	const char *attr;
+	enum attr_kind kind;
+};
+
+/* Walker callbacks: enter returns 1 to visit the children (leave is then
+ * called after them), 0 to skip them. */
+typedef int (*walk_enter_fn)(xmlNodePtr n, void *data);
+typedef void (*walk_leave_fn)(xmlNodePtr n, void *data);
+
+struct sanitizer {
+	struct buf *out;
+	const char *base;
+	struct buf val;         /* attribute value, reused */
+	struct buf url;         /* cleaned URL, reused */
+};
+
+/* Plain-text accumulator: white space collapsed, controls dropped. */
+struct text {
+	struct buf s;
+	size_t nchars;          /* code points in s */
+	size_t stop;            /* stop after this many code points; 0: never */
+	int pending_space;
+	int full;               /* reached stop: there was more text */
+};
+
+struct feed_scan {
+	int have_base;
+	struct buf base_href;
+	struct html_feed_link *links;
+	size_t n, alloc;
+	const char *base;       /* effective base, set between the two walks */
+	struct buf val, url;
+};
+
+static void quiet_structured(void *data, HTML_XMLERROR *e);
+static void quiet_generic(void *data, const char *msg, ...);
+static void quiet_begin(struct quiet *q);
+static void quiet_end(struct quiet *q);
+static htmlDocPtr parse_html(const char *data, size_t len, enum parse_mode mode);
+static void walk(xmlNodePtr top, walk_enter_fn enter, walk_leave_fn leave, void *data);
+static int in_list(const char *name, const char *const *list);
+static int is_element(xmlNodePtr n, const char *name);
+static size_t utf8_next(const unsigned char *s, size_t n, uint32_t *cp);
+static int is_space_cp(uint32_t cp);
+static int is_control_cp(uint32_t cp);
+static void add_escaped(struct buf *out, const char *s, int in_attr);
+static void attr_value(xmlAttrPtr a, struct buf *v);
+static size_t scheme_len(const char *s);
+static int scheme_allowed(const char *s, int http_only);
+static int clean_url(const char *raw, const char *base, struct buf *out);
+static int is_number(const char *s);
+static const struct allowed_attr *find_attr(const char *elem, const char *attr);
+static void emit_start_tag(struct sanitizer *z, xmlNodePtr n, const char *name);
+static int sanitize_enter(xmlNodePtr n, void *data);
+static void sanitize_leave(xmlNodePtr n, void *data);
+static void text_init(struct text *t, size_t stop);
+static void text_feed(struct text *t, const char *s);
+static void text_space(struct text *t);
+static void text_truncate(struct text *t, size_t max_chars, struct buf *out);
+static int text_enter(xmlNodePtr n, void *data);
+static void text_leave(xmlNodePtr n, void *data);
+static int has_token(const char *list, const char *token);
+static int feed_type(const char *raw, struct buf *type);
+static int base_enter(xmlNodePtr n, void *data);
+static int links_enter(xmlNodePtr n, void *data);
+static int skip_prefix(const char *p, const char *end, const char *word);
+static const char *find(const char *p, const char *end, const char *what);
+
+/* Dropped with everything inside: active content, forms, foreign
+ * content (SVG and MathML can carry scripts and links of their own) and
+ * the parts of a page that are not its body. Not <embed>: libxml2 2.9
+ * does not know it is a void element and nests everything after it
+ * inside it, so it is unwrapped like an unknown element (its attributes
+ * go, what follows it stays). */
+static const char *const drop_elems[] = {
+	"script", "style", "iframe", "object", "applet", "form",
+	"input", "button", "select", "textarea", "noscript", "template",
+	"svg", "math", "frame", "frameset", "head", "title", "meta", "link",
+	"base", NULL
+};
+
+static const char *const allowed_elems[] = {
+	"a", "abbr", "b", "blockquote", "br", "caption", "cite", "code",
+	"dd", "del", "dfn", "div", "dl", "dt", "em", "figcaption", "figure",
+	"h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd",
+	"li", "mark", "ol", "p", "pre", "q", "s", "samp", "small", "span",
+	"strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th",
+	"thead", "time", "tr", "u", "ul", "var", NULL
+};
+
+static const char *const void_elems[] = { "br", "hr", "img", NULL };
+
+static const struct allowed_attr allowed_attrs[] = {
+	{ "a", "href", ATTR_URL },
+	{ "a", "title", ATTR_TEXT },
+	{ "img", "src", ATTR_URL },
+	{ "img", "alt", ATTR_TEXT },
+	{ "img", "title", ATTR_TEXT },
+	{ "img", "width", ATTR_NUM },
+	{ "img", "height", ATTR_NUM },
+	{ "td", "colspan", ATTR_NUM },
+	{ "td", "rowspan", ATTR_NUM },
+	{ "th", "colspan", ATTR_NUM },
+	{ "th", "rowspan", ATTR_NUM },
+	{ "abbr", "title", ATTR_TEXT },
+	{ "dfn", "title", ATTR_TEXT },
+	{ "blockquote", "cite", ATTR_URL },
+	{ "q", "cite", ATTR_URL },
+	{ "del", "cite", ATTR_URL },
+	{ "ins", "cite", ATTR_URL },
+	{ "time", "datetime", ATTR_TEXT },
+	{ "ol", "start", ATTR_NUM },
+	{ NULL, NULL, ATTR_TEXT }
+};
+
+/* Elements that separate words in plain text. */
+static const char *const block_elems[] = {
+	"address", "article", "aside", "blockquote", "br", "caption", "dd",
+	"details", "dialog", "div", "dl", "dt", "fieldset", "figcaption",
+	"figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header",
+	"hr", "li", "main", "nav", "ol", "p", "pre", "section", "summary",
+	"table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul", NULL
+};
+
+static const char *const feed_types[] = {
+	"application/rss+xml", "application/atom+xml", "application/rdf+xml",
+	"application/feed+json", "application/json", NULL
+};
+
+static void quiet_structured(void *data, HTML_XMLERROR *e)
+{
+	/* Recovery mode reports every sloppy tag; none of it is actionable. */
+}
+
+static void quiet_generic(void *data, const char *msg, ...)
+{
+}
+
+static void quiet_begin(struct quiet *q)
+{
+	q->serror = xmlStructuredError;
+	q->sctx = xmlStructuredErrorContext;
+	q->gerror = xmlGenericError;
+	q->gctx = xmlGenericErrorContext;
+	/* NOERROR and NOWARNING only silence the parser's SAX callbacks; the
+	 * encoding and I/O layers report through the global handlers, which
+	 * print to stderr by default. */
+	xmlSetStructuredErrorFunc(NULL, quiet_structured);
+	xmlSetGenericErrorFunc(NULL, quiet_generic);
+}
+
+static void quiet_end(struct quiet *q)
+{
+	xmlSetStructuredErrorFunc(q->sctx, q->serror);
+	xmlSetGenericErrorFunc(q->gctx, q->gerror);
+}
+
+static htmlDocPtr parse_html(const char *data, size_t len, enum parse_mode mode)
+{
+	struct buf in = BUF_INIT;
+	struct quiet q;
+	htmlDocPtr doc = NULL;
+	int opts = HTML_OPTS;
+
+	if (len > (size_t)INT_MAX - sizeof(HTML_WRAPPER))
+		goto out;
+	if (mode == PARSE_FRAGMENT) {
+		buf_addstr(&in, HTML_WRAPPER);
+		opts |= HTML_PARSE_IGNORE_ENC | HTML_PARSE_NOIMPLIED;
+	}
+	if (len)
+		buf_add(&in, data, len);
+	if (!in.len)
+		goto out;
+	quiet_begin(&q);
+	doc = htmlReadMemory(in.s, (int)in.len, NULL, "UTF-8", opts);
+	quiet_end(&q);
+out:
+	buf_release(&in);
+	return doc;
+}
+
+static void walk(xmlNodePtr top, walk_enter_fn enter, walk_leave_fn leave, void *data)
+{
+	xmlNodePtr n = top;
+	int down;
+
+	if (!n)
+		return;
+	down = enter(n, data);
+	for (;;) {
+		if (down && n->children) {
+			n = n->children;
+			down = enter(n, data);
+			continue;
+		}
+		if (down && leave)
+			leave(n, data);
+		while (n != top && !n->next) {
+			n = n->parent;
+			if (leave)
+				leave(n, data);
+		}
+		if (n == top)
+			return;
+		n = n->next;
+		down = enter(n, data);
+	}
+}
+
+static int in_list(const char *name, const char *const *list)
+{
+	size_t i;
+
+	for (i = 0; list[i]; i++)
+		if (!strcasecmp(name, list[i]))
+			return (int)i + 1;
+	return 0;
+}
+
+static int is_element(xmlNodePtr n, const char *name)
+{
+	return n->type == XML_ELEMENT_NODE && n->name &&
+	       !strcasecmp((const char *)n->name, name);
+}
+
+/* Length of the valid UTF-8 sequence at s, 0 when it is not one
+ * (overlong forms, surrogates and values past U+10FFFF included). */
+static size_t utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	uint32_t c, min;
+	size_t len, i;
+
+	if (!n)
+		return 0;
+	c = s[0];
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if ((c & 0xe0) == 0xc0) {
+		len = 2;
+		c &= 0x1f;
+		min = 0x80;
+	} else if ((c & 0xf0) == 0xe0) {
+		len = 3;
+		c &= 0x0f;
+		min = 0x800;
+	} else if ((c & 0xf8) == 0xf0) {
+		len = 4;
+		c &= 0x07;
+		min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+/* Unicode White_Space, so that NBSP and friends collapse like spaces;
+ * but NEL (U+0085) is a C1 control here, and removed like the others. */
+static int is_space_cp(uint32_t cp)
+{
+	return cp == ' ' || (cp >= 0x09 && cp <= 0x0d) ||
+	       cp == 0xa0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200a) ||
+	       cp == 0x2028 || cp == 0x2029 || cp == 0x202f || cp == 0x205f ||
+	       cp == 0x3000;
+}
+
+static int is_control_cp(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
+}
+
+/*
+ * Append s escaped for HTML text (or a double-quoted attribute value),
+ * without control characters other than tab and newlines, and with bytes
+ * that are not UTF-8 replaced by U+FFFD.
+ */
+static void add_escaped(struct buf *out, const char *s, int in_attr)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), k;
+	uint32_t cp;
+
+	while (n) {
+		k = utf8_next(p, n, &cp);
+		if (!k) {
+			buf_addstr(out, "\xef\xbf\xbd");
+			p++;
+			n--;
+			continue;
+		}
+		if (cp == '&')
+			buf_addstr(out, "&amp;");
+		else if (cp == '<')
+			buf_addstr(out, "&lt;");
+		else if (cp == '>')
+			buf_addstr(out, "&gt;");
+		else if (cp == '"' && in_attr)
+			buf_addstr(out, "&quot;");
+		else if (cp == '\t' || cp == '\n' || cp == '\r')
+			buf_addch(out, in_attr ? ' ' : (int)cp);
+		else if (!is_control_cp(cp))
+			buf_add(out, p, k);
+		p += k;
+		n -= k;
+	}
+}
+
+/* The text of an attribute, from its TEXT children only (see the top). */
+static void attr_value(xmlAttrPtr a, struct buf *v)
+{
+	xmlNodePtr c;
+
+	buf_reset(v);
+	for (c = a->children; c; c = c->next)
+		if (c->type == XML_TEXT_NODE && c->content)
+			buf_addstr(v, (const char *)c->content);
+}
+
+/* Length of the RFC 3986 scheme that s starts with (without the colon),
+ * 0 when s has none. */
+static size_t scheme_len(const char *s)
+{
+	size_t i;
+
+	if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
+		return 0;
+	for (i = 1; s[i]; i++) {
+		if (s[i] == ':')
+			return i;
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '+' || s[i] == '-' ||
+		      s[i] == '.'))
+			return 0;
+	}
+	return 0;
+}
+
+/* 1 when s has an allowed scheme: http or https, or mailto too. */
+static int scheme_allowed(const char *s, int http_only)
+{
+	size_t n = scheme_len(s);
+
+	if (n == 4 && !strncasecmp(s, "http", 4))
+		return 1;
+	if (n == 5 && !strncasecmp(s, "https", 5))
+		return 1;
+	if (n == 6 && !strncasecmp(s, "mailto", 6))
+		return !http_only;
+	return 0;
+}
+
+/*
+ * Clean a URL attribute into out: 0 to keep it, -1 to drop it.
+ * Browsers strip leading and trailing controls and spaces and remove tabs
+ * and newlines anywhere before they look for a scheme ("java\tscript:"
+ * runs script), so we do the same before we check it. libxml2's URI
+ * parser is strict: spaces, non-ASCII bytes and stray '%' are
+ * percent-encoded first, as a browser would, so that such links survive
+ * resolution; a backslash is encoded too, since browsers read it as '/'.
+ * The scheme is checked before resolution and again after it, since the
+ * base is only as trustworthy as the feed. Relative URLs without a base
+ * are kept when they have no scheme.
+ */
+static int clean_url(const char *raw, const char *base, struct buf *out)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p = (const unsigned char *)raw;
+	const unsigned char *end = p + strlen(raw);
+	xmlChar *abs = NULL;
+	int ret = -1;
+
+	buf_reset(out);
+	while (p < end && *p <= 0x20)
+		p++;
+	while (end > p && end[-1] <= 0x20)
+		end--;
+	for (; p < end; p++) {
+		if (*p == '\t' || *p == '\n' || *p == '\r')
+			continue;
+		if (*p < 0x20 || *p == 0x7f)
+			goto out;
+		if (*p >= 0x80 || strchr(" \"<>\\^`{|}", *p) ||
+		    (*p == '%' && !(end - p > 2 && isxdigit(p[1]) &&
+				    isxdigit(p[2])))) {
+			buf_addch(out, '%');
+			buf_addch(out, hex[*p >> 4]);
+			buf_addch(out, hex[*p & 15]);
+		} else {
+			buf_addch(out, *p);
+		}
+	}
+	if (!out->len)
+		goto out;
+	if (scheme_len(out->s) && !scheme_allowed(out->s, 0))
+		goto out;
+	if (base) {
+		abs = xmlBuildURI((const xmlChar *)out->s, (const xmlChar *)base);
+		if (!abs || !*abs)
+			goto out;
+		buf_reset(out);
+		buf_addstr(out, (const char *)abs);
+		if (scheme_len(out->s) && !scheme_allowed(out->s, 0))
+			goto out;
+	}
+	ret = 0;
+out:
+	xmlFree(abs);
+	if (ret)
+		buf_reset(out);
+	return ret;
+}
+
+/* A width, span or start: an optional sign, digits, an optional '%'. */
+static int is_number(const char *s)
+{
+	size_t i = 0, digits = 0;
+
+	if (s[i] == '-')
+		i++;
+	while (s[i] >= '0' && s[i] <= '9') {
+		i++;
+		digits++;
+	}
+	if (s[i] == '%')
+		i++;
+	return digits > 0 && digits <= 9 && !s[i];
+}
+
+static const struct allowed_attr *find_attr(const char *elem, const char *attr)
+{
+	size_t i;
+
+	for (i = 0; allowed_attrs[i].elem; i++)
+		if (!strcmp(allowed_attrs[i].elem, elem) &&
+		    !strcasecmp(allowed_attrs[i].attr, attr))
+			return &allowed_attrs[i];
+	return NULL;
+}
+
+/* name is our own spelling from allowed_elems, never the input's. */
+static void emit_start_tag(struct sanitizer *z, xmlNodePtr n, const char *name)
+{
+	const struct allowed_attr *aa;
+	xmlAttrPtr a;
+	const char *v;
+
+	buf_addch(z->out, '<');
+	buf_addstr(z->out, name);
+	for (a = n->properties; a; a = a->next) {
+		if (!a->name || a->ns)
+			continue;
+		aa = find_attr(name, (const char *)a->name);
+		if (!aa)
+			continue;
+		attr_value(a, &z->val);
+		v = z->val.s;
+		if (aa->kind == ATTR_URL) {
+			if (clean_url(z->val.s, z->base, &z->url))
+				continue;
+			v = z->url.s;
+		} else if (aa->kind == ATTR_NUM && !is_number(v)) {
+			continue;
+		}
+		buf_addch(z->out, ' ');
+		buf_addstr(z->out, aa->attr);
+		buf_addstr(z->out, "=\"");
+		add_escaped(z->out, v, 1);
+		buf_addch(z->out, '"');
+	}
+	buf_addch(z->out, '>');
+}
+
+static int sanitize_enter(xmlNodePtr n, void *data)
+{
+	struct sanitizer *z = data;
+	int i;
+
+	switch (n->type) {
+	case XML_DOCUMENT_NODE:
+	case XML_HTML_DOCUMENT_NODE:
+		return 1;
+	case XML_TEXT_NODE:
+	case XML_CDATA_SECTION_NODE:
+		if (n->content)
+			add_escaped(z->out, (const char *)n->content, 0);
+		return 0;
+	case XML_ELEMENT_NODE:
+		break;
+	default:
+		/* comments, PIs, doctypes, entity references */
+		return 0;
+	}
+	if (!n->name || in_list((const char *)n->name, drop_elems))
+		return 0;
+	i = in_list((const char *)n->name, allowed_elems);
+	if (!i)
+		return 1;
+	emit_start_tag(z, n, allowed_elems[i - 1]);
+	/* Children of a void element could not be serialised inside it. */
+	return !in_list(allowed_elems[i - 1], void_elems);
+}
+
+static void sanitize_leave(xmlNodePtr n, void *data)
+{
+	struct sanitizer *z = data;
+	int i;
+
+	if (n->type != XML_ELEMENT_NODE || !n->name)
+		return;
+	i = in_list((const char *)n->name, allowed_elems);
+	if (!i)
+		return;
+	buf_addstr(z->out, "</");
+	buf_addstr(z->out, allowed_elems[i - 1]);
+	buf_addch(z->out, '>');
+}
+
+void html_sanitize(const char *html, size_t len, const char *base, struct buf *out)
+{
+	struct sanitizer z = { out, base, BUF_INIT, BUF_INIT };
+	htmlDocPtr doc;
+
+	doc = parse_html(html, len, PARSE_FRAGMENT);
+	if (!doc)
+		return;
+	walk((xmlNodePtr)doc, sanitize_enter, sanitize_leave, &z);
+	xmlFreeDoc(doc);
+	buf_release(&z.val);
+	buf_release(&z.url);
+}
+
+static void text_init(struct text *t, size_t stop)
+{
+	buf_init(&t->s, 0);
+	t->nchars = 0;
+	t->stop = stop;
+	t->pending_space = 0;
+	t->full = 0;
+}
+
+static void text_space(struct text *t)
+{
+	if (t->nchars)
+		t->pending_space = 1;
+}
+
+static void text_feed(struct text *t, const char *str)
+{
+	const unsigned char *p = (const unsigned char *)str;
+	size_t n = strlen(str), k;
+	uint32_t cp;
+
+	while (n && !t->full) {
+		k = utf8_next(p, n, &cp);
+		if (!k) {
+			p++;
+			n--;
+			continue;
+		}
+		if (is_space_cp(cp)) {
+			text_space(t);
+		} else if (!is_control_cp(cp)) {
+			if (t->pending_space) {
+				buf_addch(&t->s, ' ');
+				t->nchars++;
+				t->pending_space = 0;
+			}
+			buf_add(&t->s, p, k);
+			t->nchars++;
+			if (t->stop && t->nchars >= t->stop)
+				t->full = 1;
+		}
+		p += k;
+		n -= k;
+	}
+}
+
+/*
+ * Append the text, cut to max_chars code points including the "…" when it
+ * is longer. The cut goes to the last space within the final 20% of what
+ * fits, so that a word is not split unless it is very long.
+ */
+static void text_truncate(struct text *t, size_t max_chars, struct buf *out)
+{
+	const unsigned char *s = (const unsigned char *)t->s.s;
+	size_t keep, lo, i = 0, off = 0, cut, space = (size_t)-1, k;
+	uint32_t cp;
+
+	if (!max_chars || t->nchars <= max_chars) {
+		buf_add(out, t->s.s, t->s.len);
+		return;
+	}
+	keep = max_chars - 1;
+	lo = keep - keep / 5;
+	/* The text is valid UTF-8 (text_feed only adds whole sequences);
+	 * the byte step below only keeps a broken invariant from looping. */
+	while (i < keep) {
+		k = utf8_next(s + off, t->s.len - off, &cp);
+		if (!k) {
+			k = 1;
+			cp = 0;
+		}
+		if (cp == ' ' && i >= lo)
+			space = off;
+		off += k;
+		i++;
+	}
+	cut = off;
+	if (s[off] != ' ' && space != (size_t)-1)
+		cut = space;
+	while (cut && s[cut - 1] == ' ')
+		cut--;
+	buf_add(out, s, cut);
+	buf_addstr(out, "\xe2\x80\xa6");
+}
+
+static int text_enter(xmlNodePtr n, void *data)
+{
+	struct text *t = data;
+
+	if (t->full)
+		return 0;
+	switch (n->type) {
+	case XML_DOCUMENT_NODE:
+	case XML_HTML_DOCUMENT_NODE:
+		return 1;
+	case XML_TEXT_NODE:
+	case XML_CDATA_SECTION_NODE:
+		if (n->content)
+			text_feed(t, (const char *)n->content);
+		return 0;
+	case XML_ELEMENT_NODE:
+		break;
+	default:
+		return 0;
+	}
+	/* The sanitiser's drop list: the text is what its HTML would show. */
+	if (!n->name || in_list((const char *)n->name, drop_elems))
+		return 0;
+	if (in_list((const char *)n->name, block_elems))
+		text_space(t);
+	return 1;
+}
+
+static void text_leave(xmlNodePtr n, void *data)
+{
+	struct text *t = data;
+
+	if (n->type == XML_ELEMENT_NODE && n->name &&
+	    in_list((const char *)n->name, block_elems))
+		text_space(t);
+}
+
+void html_to_text(const char *html, size_t len, size_t max_chars, struct buf *out)
+{
+	struct text t;
+	htmlDocPtr doc;
+
+	/* One code point past the limit tells us whether we cut. */
+	text_init(&t, max_chars ? max_chars + 1 : 0);
+	doc = parse_html(html, len, PARSE_FRAGMENT);
+	if (doc) {
+		walk((xmlNodePtr)doc, text_enter, text_leave, &t);
+		xmlFreeDoc(doc);
+	}
+	text_truncate(&t, max_chars, out);
+	buf_release(&t.s);
+}
+
+/* 1 when the space-separated list holds token, without case. */
+static int has_token(const char *list, const char *token)
+{
+	size_t n = strlen(token), k;
+	const char *p = list;
+
+	for (;;) {
+		p += strspn(p, " \t\n\f\r");
+		if (!*p)
+			return 0;
+		k = strcspn(p, " \t\n\f\r");
+		if (k == n && !strncasecmp(p, token, n))
+			return 1;
+		p += k;
+	}
+}
+
+/* The MIME type of raw, lower case and without parameters, into type;
+ * 1 when it is a feed type. */
+static int feed_type(const char *raw, struct buf *type)
+{
+	size_t n;
+
+	buf_reset(type);
+	raw += strspn(raw, " \t\n\f\r");
+	n = strcspn(raw, ";");
+	while (n && strchr(" \t\n\f\r", raw[n - 1]))
+		n--;
+	for (; n; n--, raw++)
+		buf_addch(type, (*raw >= 'A' && *raw <= 'Z') ? *raw + 32 : *raw);
+	return in_list(type->s, feed_types) != 0;
+}
+
+/* The first <base href> applies to the whole page, links before it too. */
+static int base_enter(xmlNodePtr n, void *data)
+{
+	struct feed_scan *f = data;
+	xmlAttrPtr a;
+
+	if (f->have_base)
+		return 0;
+	if (n->type == XML_DOCUMENT_NODE || n->type == XML_HTML_DOCUMENT_NODE)
+		return 1;
+	if (n->type != XML_ELEMENT_NODE)
+		return 0;
+	if (!is_element(n, "base"))
+		return 1;
+	for (a = n->properties; a; a = a->next) {
+		if (a->name && !a->ns && !strcasecmp((const char *)a->name, "href")) {
+			attr_value(a, &f->base_href);
+			f->have_base = 1;
+		}
+	}
+	return 0;
+}
+
+static int links_enter(xmlNodePtr n, void *data)
+{
+	struct feed_scan *f = data;
+	struct html_feed_link *l;
+	struct buf rel = BUF_INIT, type = BUF_INIT, href = BUF_INIT;
+	struct text title;
+	xmlAttrPtr a;
+	const char *name;
+	size_t i;
+	int have_href = 0;
+
+	if (n->type == XML_DOCUMENT_NODE || n->type == XML_HTML_DOCUMENT_NODE)
+		return 1;
+	if (n->type != XML_ELEMENT_NODE)
+		return 0;
+	if (!is_element(n, "link"))
+		return 1;
+	text_init(&title, 0);
+	for (a = n->properties; a; a = a->next) {
+		if (!a->name || a->ns)
+			continue;
+		name = (const char *)a->name;
+		attr_value(a, &f->val);
+		if (!strcasecmp(name, "rel")) {
+			buf_reset(&rel);
+			buf_addstr(&rel, f->val.s);
+		} else if (!strcasecmp(name, "type")) {
+			feed_type(f->val.s, &type);
+		} else if (!strcasecmp(name, "href")) {
+			buf_reset(&href);
+			buf_addstr(&href, f->val.s);
+			have_href = 1;
+		} else if (!strcasecmp(name, "title")) {
+			buf_release(&title.s);
+			text_init(&title, 0);
+			text_feed(&title, f->val.s);
+		}
+	}
+	if (!have_href || !has_token(rel.s, "alternate") ||
+	    !in_list(type.s, feed_types))
+		goto out;
+	if (clean_url(href.s, f->base, &f->url) || !scheme_allowed(f->url.s, 1))
+		goto out;
+	for (i = 0; i < f->n; i++)
+		if (!strcmp(f->links[i].url, f->url.s))
+			goto out;
+	xgrow(&f->links, &f->alloc, f->n + 1, sizeof(*f->links));
+	l = &f->links[f->n++];
+	l->url = xstrdup(f->url.s);
+	l->title = title.s.len ? xstrdup(title.s.s) : NULL;
+	l->type = xstrdup(type.s);
+out:
+	buf_release(&rel);
+	buf_release(&type);
+	buf_release(&href);
+	buf_release(&title.s);
+	/* A <link> has no children, unless libxml2 misplaced some. */
+	return 1;
+}
+
+size_t html_find_feeds(const char *html, size_t len, const char *base,
+		       struct html_feed_link **out)
+{
+	struct feed_scan f = { 0, BUF_INIT, NULL, 0, 0, NULL, BUF_INIT, BUF_INIT };
+	htmlDocPtr doc;
+
+	*out = NULL;
+	doc = parse_html(html, len, PARSE_PAGE);
+	if (!doc)
+		goto out;
+	walk((xmlNodePtr)doc, base_enter, NULL, &f);
+	f.base = base;
+	/* A <base href> that does not resolve to http(s) is ignored, as a
+	 * browser ignores one it cannot use. */
+	if (f.have_base && !clean_url(f.base_href.s, base, &f.val) &&
+	    scheme_allowed(f.val.s, 1)) {
+		buf_reset(&f.base_href);
+		buf_addstr(&f.base_href, f.val.s);
+		f.base = f.base_href.s;
+	}
+	walk((xmlNodePtr)doc, links_enter, NULL, &f);
+	xmlFreeDoc(doc);
+	*out = f.links;
+out:
+	buf_release(&f.base_href);
+	buf_release(&f.val);
+	buf_release(&f.url);
+	return f.n;
+}
+
+void html_feed_links_free(struct html_feed_link *links, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(links[i].url);
+		free(links[i].title);
+		free(links[i].type);
+	}
+	free(links);
+}
+
+/* memmem() is a GNU extension; this is all we need of it. */
+static const char *find(const char *p, const char *end, const char *what)
+{
+	size_t n = strlen(what);
+
+	for (; (size_t)(end - p) >= n; p++)
+		if (!memcmp(p, what, n))
+			return p;
+	return NULL;
+}
+
+/* 1 when p starts with word (no case) and a name ends right after it. */
+static int skip_prefix(const char *p, const char *end, const char *word)
+{
+	size_t n = strlen(word);
+
+	if ((size_t)(end - p) < n || strncasecmp(p, word, n))
+		return 0;
+	return p + n == end || (p[n] && strchr(" \t\n\f\r/>", p[n]));
+}
+
+int html_looks_like_page(const char *data, size_t len)
+{
+	const char *p = data, *end = data + len, *q;
+
+	if (len >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
+		p += 3;
+	for (;;) {
+		while (p < end && *p && strchr(" \t\n\f\r", *p))
+			p++;
+		if (end - p >= 4 && !memcmp(p, "<!--", 4)) {
+			q = find(p + 4, end, "-->");
+			if (!q)
+				return 0;
+			p = q + 3;
+		} else if (end - p >= 2 && !memcmp(p, "<?", 2)) {
+			q = find(p + 2, end, "?>");
+			if (!q)
+				return 0;
+			p = q + 2;
+		} else {
+			break;
+		}
+	}
+	if (end - p >= 9 && !strncasecmp(p, "<!doctype", 9)) {
+		p += 9;
+		while (p < end && *p && strchr(" \t\n\f\r", *p))
+			p++;
+		return skip_prefix(p, end, "html");
+	}
+	if (p < end && *p == '<') {
+		p++;
+		return skip_prefix(p, end, "html") || skip_prefix(p, end, "head") ||
+		       skip_prefix(p, end, "body");
+	}
+	return 0;
+}
