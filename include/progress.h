@@ -27,6 +27,9 @@ void progress_start(struct progress *p, FILE *out, const char *what,
 		    const char *unit, uint64_t total, uint64_t threshold);
 /* Record that `done` units of `total` are finished. */
 void progress_update(struct progress *p, uint64_t done);
+/* Clear the bar (terminal) before printing a line of report in the middle
+ * of the work; the next update draws it again below that line. */
+void progress_clear(struct progress *p);
 /* Clear the bar (terminal) so the report that follows starts clean. */
 void progress_finish(struct progress *p);
 

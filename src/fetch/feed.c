@@ -77,6 +77,7 @@
 #include "html.h"
 #include "url.h"
 #include "xalloc.h"
+#include "xmlquiet.h"
 
 /* libxml2 2.12 made the error passed to structured handlers const. */
 #if LIBXML_VERSION >= 21200
@@ -257,22 +258,12 @@ struct parser {
 	struct buf tmp, tmp2;
 };
 
-struct quiet {
-	xmlStructuredErrorFunc serror;
-	void *sctx;
-	xmlGenericErrorFunc gerror;
-	void *gctx;
-};
-
 static void warn(struct parser *p, unsigned long line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static int fail(struct parser *p, unsigned long line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static void add_quoted(struct buf *b, const char *s);
 static void on_xml_error(void *data, FEED_XMLERROR *e);
-static void quiet_generic(void *data, const char *msg, ...);
-static void quiet_begin(struct quiet *q, struct parser *p);
-static void quiet_end(struct quiet *q);
 static void halt(struct parser *p);
 static unsigned long node_line(struct parser *p);
 
@@ -434,31 +425,6 @@ static void on_xml_error(void *data, FEED_XMLERROR *e)
 	}
 	p->nxml++;
 	buf_release(&msg);
-}
-
-static void quiet_generic(void *data, const char *msg, ...)
-{
-}
-
-/*
- * The parser's errors reach its SAX handler; the encoding and I/O layers
- * report through the global handlers (stderr by default), so those point
- * here too while the document is read.
- */
-static void quiet_begin(struct quiet *q, struct parser *p)
-{
-	q->serror = xmlStructuredError;
-	q->sctx = xmlStructuredErrorContext;
-	q->gerror = xmlGenericError;
-	q->gctx = xmlGenericErrorContext;
-	xmlSetStructuredErrorFunc(p, on_xml_error);
-	xmlSetGenericErrorFunc(NULL, quiet_generic);
-}
-
-static void quiet_end(struct quiet *q)
-{
-	xmlSetStructuredErrorFunc(q->sctx, q->serror);
-	xmlSetGenericErrorFunc(q->gctx, q->gerror);
 }
 
 /* Stop reading: no more callbacks from the parser. */
@@ -1692,7 +1658,7 @@ static int parse_xml(struct parser *p, struct source *src)
 	const char *encoding = NULL;
 	int options = XML_PARSE_NONET | XML_PARSE_RECOVER;
 	xmlSAXHandler sax;
-	struct quiet q;
+	struct xml_quiet q;
 	size_t bom;
 	int wide, ret = -1;
 
@@ -1749,7 +1715,7 @@ static int parse_xml(struct parser *p, struct source *src)
 	sax.entityDecl = sax_entity_decl;
 	sax.serror = on_xml_error;
 
-	quiet_begin(&q, p);
+	xml_quiet_begin(&q, (xmlStructuredErrorFunc)on_xml_error, p);
 	p->ctxt = xmlCreatePushParserCtxt(&sax, p, NULL, 0, p->opt->base_url);
 	if (!p->ctxt)
 		xdie_oom();
@@ -1800,7 +1766,7 @@ out:
 	if (p->ctxt)
 		xmlFreeParserCtxt(p->ctxt);
 	p->ctxt = NULL;
-	quiet_end(&q);
+	xml_quiet_end(&q);
 	buf_release(&charset);
 	buf_release(&declared);
 	return ret;

@@ -53,7 +53,11 @@ static void say(struct run_ctx *ctx, const char *fmt, ...)
 	/* URLs, reasons and titles come from the network */
 	buf_reset(&ctx->msg);
 	buf_addsanitized(&ctx->msg, raw.s);
+	if (ctx->progress)
+		progress_clear(ctx->progress);
+	fflush(stdout);
 	ctx->line(ctx->msg.s, ctx->data);
+	fflush(stdout);
 	buf_release(&raw);
 }
 

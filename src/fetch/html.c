@@ -38,13 +38,7 @@
 
 #include "buf.h"
 #include "xalloc.h"
-
-/* libxml2 2.12 made the error passed to structured handlers const. */
-#if LIBXML_VERSION >= 21200
-#define HTML_XMLERROR const xmlError
-#else
-#define HTML_XMLERROR xmlError
-#endif
+#include "xmlquiet.h"
 
 /*
  * Fragments are parsed inside an element of our own: text before the first
@@ -65,15 +59,6 @@
 enum parse_mode {
 	PARSE_FRAGMENT,
 	PARSE_PAGE,
-};
-
-/* Saved libxml2 error handlers (per thread in libxml2), restored after
- * each parse so that we do not change what other modules see. */
-struct quiet {
-	xmlStructuredErrorFunc serror;
-	void *sctx;
-	xmlGenericErrorFunc gerror;
-	void *gctx;
 };
 
 enum attr_kind {
@@ -118,10 +103,6 @@ struct feed_scan {
 	struct buf val, url;
 };
 
-static void quiet_structured(void *data, HTML_XMLERROR *e);
-static void quiet_generic(void *data, const char *msg, ...);
-static void quiet_begin(struct quiet *q);
-static void quiet_end(struct quiet *q);
 static htmlDocPtr parse_html(const char *data, size_t len, enum parse_mode mode);
 static void walk(xmlNodePtr top, walk_enter_fn enter, walk_leave_fn leave, void *data);
 static int in_list(const char *name, const char *const *list);
@@ -213,38 +194,10 @@ static const char *const feed_types[] = {
 	"application/feed+json", "application/json", NULL
 };
 
-static void quiet_structured(void *data, HTML_XMLERROR *e)
-{
-	/* Recovery mode reports every sloppy tag; none of it is actionable. */
-}
-
-static void quiet_generic(void *data, const char *msg, ...)
-{
-}
-
-static void quiet_begin(struct quiet *q)
-{
-	q->serror = xmlStructuredError;
-	q->sctx = xmlStructuredErrorContext;
-	q->gerror = xmlGenericError;
-	q->gctx = xmlGenericErrorContext;
-	/* NOERROR and NOWARNING only silence the parser's SAX callbacks; the
-	 * encoding and I/O layers report through the global handlers, which
-	 * print to stderr by default. */
-	xmlSetStructuredErrorFunc(NULL, quiet_structured);
-	xmlSetGenericErrorFunc(NULL, quiet_generic);
-}
-
-static void quiet_end(struct quiet *q)
-{
-	xmlSetStructuredErrorFunc(q->sctx, q->serror);
-	xmlSetGenericErrorFunc(q->gctx, q->gerror);
-}
-
 static htmlDocPtr parse_html(const char *data, size_t len, enum parse_mode mode)
 {
 	struct buf in = BUF_INIT;
-	struct quiet q;
+	struct xml_quiet q;
 	htmlDocPtr doc = NULL;
 	int opts = HTML_OPTS;
 
@@ -258,9 +211,9 @@ static htmlDocPtr parse_html(const char *data, size_t len, enum parse_mode mode)
 		buf_add(&in, data, len);
 	if (!in.len)
 		goto out;
-	quiet_begin(&q);
+	xml_quiet_begin(&q, NULL, NULL);
 	doc = htmlReadMemory(in.s, (int)in.len, NULL, "UTF-8", opts);
-	quiet_end(&q);
+	xml_quiet_end(&q);
 out:
 	buf_release(&in);
 	return doc;

@@ -72,6 +72,15 @@ void progress_update(struct progress *p, uint64_t done)
 	}
 }
 
+void progress_clear(struct progress *p)
+{
+	if (p->enabled && p->tty && p->last_draw > 0) {
+		fputs("\r\033[K", p->out);
+		fflush(p->out);
+		p->last_draw = 0;
+	}
+}
+
 void progress_finish(struct progress *p)
 {
 	if (p->enabled && p->tty) {

@@ -80,12 +80,31 @@ static void test_clamps(void **state)
 	free(text);
 }
 
+/* clearing draws nothing when there is no bar (not a terminal) */
+static void test_clear_without_bar(void **state)
+{
+	struct progress p;
+	char *text = NULL;
+	size_t size = 0;
+	FILE *out = open_memstream(&text, &size);
+
+	log_set_level(LOG_NORMAL);
+	progress_start(&p, out, "x", "feeds", 8, 1);
+	progress_update(&p, 1);
+	progress_clear(&p);
+	progress_finish(&p);
+	fclose(out);
+	assert_int_equal(size, 0);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plain_lines),
 		cmocka_unit_test(test_quiet_and_threshold),
 		cmocka_unit_test(test_clamps),
+		cmocka_unit_test(test_clear_without_bar),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
