@@ -356,10 +356,17 @@ static int list_has(const char *list, const char *w)
 /* 1..12, or 0 when w (folded) names no month. */
 static int month_lookup(const char *w)
 {
+	static const char english[] = "janfebmaraprmayjunjulaugsepoctnovdec";
 	int i;
 
 	if (!*w)
 		return 0;
+	/* nearly every feed writes RFC 822's English abbreviations: find
+	 * those without walking every language's list */
+	if (strlen(w) == 3)
+		for (i = 0; i < 12; i++)
+			if (!memcmp(w, english + 3 * i, 3))
+				return i + 1;
 	for (i = 0; i < 12; i++)
 		if (list_has(month_names[i], w))
 			return i + 1;
