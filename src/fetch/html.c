@@ -177,6 +177,35 @@ static const struct allowed_attr allowed_attrs[] = {
 	{ "ins", "cite", ATTR_URL },
 	{ "time", "datetime", ATTR_TEXT },
 	{ "ol", "start", ATTR_NUM },
+	/* presentational attributes feeds use, harmless on any element: no
+	 * URL, no script, no CSS */
+	{ "*", "align", ATTR_TEXT },
+	{ "*", "valign", ATTR_TEXT },
+	{ "*", "dir", ATTR_TEXT },
+	{ "*", "lang", ATTR_TEXT },
+	{ "*", "title", ATTR_TEXT },
+	{ "*", "summary", ATTR_TEXT },
+	{ "*", "scope", ATTR_TEXT },
+	{ "*", "headers", ATTR_TEXT },
+	{ "*", "abbr", ATTR_TEXT },
+	{ "*", "axis", ATTR_TEXT },
+	{ "*", "char", ATTR_TEXT },
+	{ "*", "charoff", ATTR_TEXT },
+	{ "*", "nowrap", ATTR_TEXT },
+	{ "*", "clear", ATTR_TEXT },
+	{ "*", "color", ATTR_TEXT },
+	{ "*", "face", ATTR_TEXT },
+	{ "*", "size", ATTR_TEXT },
+	{ "*", "noshade", ATTR_TEXT },
+	{ "*", "compact", ATTR_TEXT },
+	{ "*", "span", ATTR_NUM },
+	{ "*", "width", ATTR_NUM },
+	{ "*", "height", ATTR_NUM },
+	{ "*", "border", ATTR_NUM },
+	{ "*", "cellpadding", ATTR_NUM },
+	{ "*", "cellspacing", ATTR_NUM },
+	{ "*", "hspace", ATTR_NUM },
+	{ "*", "vspace", ATTR_NUM },
 	{ NULL, NULL, ATTR_TEXT }
 };
 
@@ -482,7 +511,8 @@ static const struct allowed_attr *find_attr(const char *elem, const char *attr)
 	size_t i;
 
 	for (i = 0; allowed_attrs[i].elem; i++)
-		if (!strcmp(allowed_attrs[i].elem, elem) &&
+		if ((!strcmp(allowed_attrs[i].elem, elem) ||
+		     !strcmp(allowed_attrs[i].elem, "*")) &&
 		    !strcasecmp(allowed_attrs[i].attr, attr))
 			return &allowed_attrs[i];
 	return NULL;
@@ -518,7 +548,8 @@ static void emit_start_tag(struct sanitizer *z, xmlNodePtr n, const char *name)
 		add_escaped(z->out, v, 1);
 		buf_addch(z->out, '"');
 	}
-	buf_addch(z->out, '>');
+	/* "<br />": valid HTML, and what XHTML-minded readers expect */
+	buf_addstr(z->out, in_list(name, void_elems) ? " />" : ">");
 }
 
 static int sanitize_enter(xmlNodePtr n, void *data)
@@ -897,6 +928,23 @@ static int skip_prefix(const char *p, const char *end, const char *word)
 	return p + n == end || (p[n] && strchr(" \t\n\f\r/>", p[n]));
 }
 
+/* 1 when an element start follows (after white space and comments). */
+static int html_root_follows(const char *p, const char *end)
+{
+	for (;;) {
+		while (p < end && strchr(" \t\n\f\r", *p))
+			p++;
+		if (end - p >= 4 && !memcmp(p, "<!--", 4)) {
+			p = find(p + 4, end, "-->");
+			if (!p)
+				return 0;
+			p += 3;
+			continue;
+		}
+		return p < end - 1 && *p == '<' && isalpha((unsigned char)p[1]);
+	}
+}
+
 int html_looks_like_page(const char *data, size_t len)
 {
 	const char *p = data, *end = data + len, *q;
@@ -921,10 +969,16 @@ int html_looks_like_page(const char *data, size_t len)
 		}
 	}
 	if (end - p >= 9 && !strncasecmp(p, "<!doctype", 9)) {
-		p += 9;
-		while (p < end && *p && strchr(" \t\n\f\r", *p))
-			p++;
-		return skip_prefix(p, end, "html");
+		const char *name = p + 9;
+
+		/* feeds too carry XHTML doctypes: a root element, when there is
+		 * one, decides; else the doctype does */
+		q = find(p + 9, end, ">");
+		if (q && html_root_follows(q + 1, end))
+			return html_looks_like_page(q + 1, (size_t)(end - q - 1));
+		while (name < end && *name && strchr(" \t\n\f\r", *name))
+			name++;
+		return skip_prefix(name, end, "html");
 	}
 	if (p < end && *p == '<') {
 		p++;

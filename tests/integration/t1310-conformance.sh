@@ -13,9 +13,9 @@ F=$FIX/conformance
 PY=/usr/bin/python3
 export PYTHONUTF8=1
 # The overall supported pass rate the parser reached when this test was
-# written (0.7683, 2278 of 2965 rows), rounded down to 2 decimals. Raise it
+# raised (0.8094, 2400 of 2965 rows), rounded down to 2 decimals. Raise it
 # as the parser improves; never lower it.
-FLOOR=0.76
+FLOOR=0.80
 
 [ -d "$CORPUS" ] || skip_all "no feedparser corpus in $CORPUS"
 

@@ -179,7 +179,7 @@ static void test_sanitize_event_handlers_removed(void **state)
 	check_san("<p onclick=\"alert(1)\" ONMOUSEOVER=\"x()\" class=\"c\" id=\"i\">t</p>"
 		  "<img src=\"https://example.com/a.png\" onerror=\"alert(1)\" alt=\"A\">",
 		  NULL,
-		  "<p>t</p><img src=\"https://example.com/a.png\" alt=\"A\">");
+		  "<p>t</p><img src=\"https://example.com/a.png\" alt=\"A\" />");
 }
 
 static void test_sanitize_javascript_href(void **state)
@@ -197,7 +197,7 @@ static void test_sanitize_javascript_href(void **state)
 static void test_sanitize_data_url(void **state)
 {
 	check_san("<img src=\"data:image/png;base64,AAAA\" alt=\"d\">", BASE,
-		  "<img alt=\"d\">");
+		  "<img alt=\"d\" />");
 	check_san("<a href=\"data:text/html,<script>alert(1)</script>\">x</a>",
 		  NULL, "<a>x</a>");
 }
@@ -220,7 +220,7 @@ static void test_sanitize_relative_resolved(void **state)
 		  "<blockquote cite=\"//cdn.example.net/q\">q</blockquote>",
 		  BASE,
 		  "<a href=\"https://example.org/blog/other.html\">o</a>"
-		  "<img src=\"https://example.org/img/a.png\">"
+		  "<img src=\"https://example.org/img/a.png\" />"
 		  "<a href=\"https://example.org/up?q=1&amp;r=2#f\">u</a>"
 		  "<blockquote cite=\"https://cdn.example.net/q\">q</blockquote>");
 }
@@ -289,7 +289,7 @@ static void test_sanitize_table(void **state)
 		  "<th colspan=\"2\" style=\"x\">H</th></tr></thead><tbody><tr>"
 		  "<td rowspan=2 onclick=\"x\">1</td><td>2</td></tr></tbody>"
 		  "</table>", NULL,
-		  "<table><caption>C</caption><thead><tr><th colspan=\"2\">H</th>"
+		  "<table border=\"1\" width=\"100\"><caption>C</caption><thead><tr><th colspan=\"2\">H</th>"
 		  "</tr></thead><tbody><tr><td rowspan=\"2\">1</td><td>2</td>"
 		  "</tr></tbody></table>");
 }
@@ -297,7 +297,7 @@ static void test_sanitize_table(void **state)
 static void test_sanitize_void_elements(void **state)
 {
 	check_san("a<br/>b<hr>c<br></br>d<img src=x.png width=10 height=\"5x\">",
-		  NULL, "a<br>b<hr>c<br>d<img src=\"x.png\" width=\"10\">");
+		  NULL, "a<br />b<hr />c<br />d<img src=\"x.png\" width=\"10\" />");
 }
 
 static void test_sanitize_malformed(void **state)
@@ -713,6 +713,8 @@ static void test_looks_like_page_no(void **state)
 	assert_false(LOOKS("<feed xmlns=\"http://www.w3.org/2005/Atom\">"));
 	assert_false(LOOKS("<?xml version=\"1.0\"?>\n<!-- c -->\n<rdf:RDF>"));
 	assert_false(LOOKS("{\"version\": \"https://jsonfeed.org/version/1.1\"}"));
+	/* an XHTML doctype on a feed: the root element decides */
+	assert_false(LOOKS("<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0//EN\">\n<!-- x -->\n<rss version=\"2.0\">"));
 	assert_false(LOOKS("<!DOCTYPE rss>"));
 	assert_false(LOOKS("<htmlx>"));
 	assert_false(LOOKS("<!-- unterminated <html>"));
