@@ -14,7 +14,7 @@ BIN      ?= newsdigest
 RUN_PKGS  = pkg-config libinih-dev libsqlite3-dev libxml2-dev nettle-dev libidn2-dev \
             libcurl4-gnutls-dev libjansson-dev ca-certificates
 TEST_PKGS = $(RUN_PKGS) libcmocka-dev sqlite3 libxml2-utils postfix nginx-light \
-            curl time man-db groff-base python3 procps iproute2
+            curl time man-db groff-base python3 procps iproute2 openssl
 LIBS_PC   = libxml-2.0 sqlite3 inih nettle libidn2 libcurl jansson
 
 WARN = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \

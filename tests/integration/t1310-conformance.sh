@@ -185,7 +185,11 @@ equal "$big_status $big_count" "0 $items5 rss2.0 true" "a 5 MB feed parses: all 
 big 50
 items50=$big_items mem50=$big_mem
 equal "$big_status $big_count" "0 $items50 rss2.0 true" "a 50 MB feed parses: all $items50 entries, well-formed"
-if [ "$mem50" -lt 102400 ] 2>/dev/null; then pass "parsing 50 MB peaks under 100 MB of memory (${mem50} KB)"
+# AddressSanitizer reserves hundreds of MB whatever the input: there only
+# the growth ratio below means anything
+if [ -n "${ASAN_OPTIONS:-}" ]; then
+	pass "parsing 50 MB peaks under 100 MB of memory # SKIP under AddressSanitizer"
+elif [ "$mem50" -lt 102400 ] 2>/dev/null; then pass "parsing 50 MB peaks under 100 MB of memory (${mem50} KB)"
 else fail "parsing 50 MB peaks under 100 MB of memory" "peak RSS: $mem50 KB"; fi
 if [ "$mem50" -lt $((2 * ${mem5:-0})) ] 2>/dev/null; then
 	pass "memory does not grow with the file: 50 MB ${mem50} KB, 5 MB ${mem5} KB (ratio < 2)"
