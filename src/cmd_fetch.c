@@ -73,12 +73,12 @@ int cmd_fetch(int argc, char **argv, struct cmd_ctx *ctx)
 	if (ret)
 		return ret;
 	if (fetch_run(ctx->st, ctx->cfg, &opt, print_line, NULL, &progress, &rep, &err) < 0) {
-		ret = ctx->st->code == STORE_OK ? (opt.only_url ? EX_DATAERR : EX_SOFTWARE)
-						: store_exitcode(ctx->st->code);
 		log_error("fetch: %s", err.s);
-		/* a store that failed part way: the feeds done so far are kept */
+		/* a store failure part way keeps the feeds done so far: try again */
 		if (ctx->st->code != STORE_OK)
 			ret = EX_TEMPFAIL;
+		else
+			ret = opt.only_url ? EX_DATAERR : EX_SOFTWARE;
 		goto out;
 	}
 	if (!rep.due && !rep.not_due)
