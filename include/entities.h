@@ -24,6 +24,9 @@ struct entities {
 	size_t npend;
 	int run;        /* progress through "]]>", "-->" or "?>" */
 	int refused;    /* an <!ENTITY declaration was seen */
+	unsigned long line;             /* of the byte being read, from 1 */
+	unsigned long repaired;         /* bare '&'s escaped, "&#X" lowered */
+	unsigned long repaired_line;    /* where the first was */
 };
 
 /* Start a document. Allocates nothing. */
@@ -34,6 +37,10 @@ void entities_init(struct entities *e);
  * name is an HTML 4 entity that XML does not predefine (not amp, lt, gt,
  * quot, apos); not inside CDATA sections, comments and processing
  * instructions; unknown names are left for the XML parser to report.
+ * Repairs what XML refuses and feeds mean plainly: a '&' that starts no
+ * reference becomes "&amp;", "&#X" becomes "&#x"; e->repaired counts
+ * them (the document was not well-formed) and e->repaired_line says where
+ * the first was.
  * Returns 0, or -1 (and sets e->refused) once an entity declaration
  * (<!ENTITY) is met: the document must not be parsed at all, since its
  * entities could expand without bound.

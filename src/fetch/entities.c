@@ -13,8 +13,15 @@
  *  - CDATA sections, comments and processing instructions, whose text the
  *    parser does not scan for references (HTML in CDATA keeps its entities
  *    for the HTML parser that reads it later);
- *  - numeric references, names libxml2 does not know, and '&' without ';'
- *    (the XML parser reports those, which is right: the feed is broken).
+ *  - numeric references, and names libxml2 does not know (the XML parser
+ *    reports those, which is right: the feed is broken).
+ * Repaired, and counted so that the caller can call the feed ill-formed:
+ *  - a bare '&', one that starts no reference (a URL's "?a=1&b=2" written
+ *    unescaped, "&eacute" without ';'), becomes "&amp;": libxml2 would
+ *    report it and, in recovery mode, drop it with what follows up to the
+ *    next ';' or '=' ("?a=1=2");
+ *  - "&#X41;" becomes "&#x41;": XML wants the x in lower case, HTML (and
+ *    so feeds) takes either.
  * Refused: any <!ENTITY declaration outside comments and CDATA. Feeds have
  * no use for them, and declared entities are how "billion laughs" and
  * external-entity attacks work; the caller refuses the whole document
@@ -31,6 +38,7 @@
 enum {
 	S_TEXT,
 	S_AMP,          /* after '&': collecting a name */
+	S_NUM,          /* after "&#": collecting [xX] and digits */
 	S_LT,           /* after '<': is it CDATA, a comment, a PI, <!ENTITY? */
 	S_CDATA,
 	S_COMMENT,
@@ -52,6 +60,8 @@ static int stops(int state, char c);
 static int is_alpha(int c);
 static int is_alnum(int c);
 static void emit_reference(struct entities *e, struct buf *out);
+static void emit_bare(struct entities *e, struct buf *out);
+static int is_digit_in(int c, int hex);
 static int step(struct entities *e, int c, struct buf *out);
 static int step_lt(struct entities *e, int c, struct buf *out);
 
@@ -106,9 +116,29 @@ static void emit_reference(struct entities *e, struct buf *out)
 	e->npend = 0;
 }
 
+/* A '&' that starts no reference, and what was held after it. */
+static void emit_bare(struct entities *e, struct buf *out)
+{
+	buf_addstr(out, "&amp;");
+	if (e->state == S_NUM)
+		buf_addch(out, '#');
+	buf_add(out, e->pend, e->npend);
+	e->npend = 0;
+	if (!e->repaired++)
+		e->repaired_line = e->line;
+}
+
+static int is_digit_in(int c, int hex)
+{
+	return (c >= '0' && c <= '9') ||
+	       (hex && ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')));
+}
+
 /* One byte in a state other than S_TEXT's fast path. */
 static int step(struct entities *e, int c, struct buf *out)
 {
+	int hex;
+
 	switch (e->state) {
 	case S_TEXT:
 		if (c == '&') {
@@ -127,16 +157,45 @@ static int step(struct entities *e, int c, struct buf *out)
 			e->state = S_TEXT;
 			return 0;
 		}
+		if (c == '#' && !e->npend) {
+			e->state = S_NUM;
+			return 0;
+		}
 		if ((e->npend ? is_alnum(c) : is_alpha(c)) &&
 		    e->npend < ENTITIES_NAME_MAX) {
 			e->pend[e->npend++] = (char)c;
 			return 0;
 		}
 		/* not a named reference: give back what was held and look at
-		 * c again, which may itself start one */
-		buf_addch(out, '&');
-		buf_add(out, e->pend, e->npend);
-		e->npend = 0;
+		 * c again, which may itself start one. A name too long to hold
+		 * may still be a reference: libxml2 is left to judge it. */
+		if (e->npend == ENTITIES_NAME_MAX && is_alnum(c)) {
+			buf_addch(out, '&');
+			buf_add(out, e->pend, e->npend);
+			e->npend = 0;
+		} else {
+			emit_bare(e, out);
+		}
+		e->state = S_TEXT;
+		return step(e, c, out);
+	case S_NUM:
+		hex = e->npend && e->pend[0] == 'x';
+		if (c == ';' && e->npend > (size_t)hex) {
+			buf_addstr(out, "&#");
+			buf_add(out, e->pend, e->npend);
+			buf_addch(out, ';');
+			e->npend = 0;
+			e->state = S_TEXT;
+			return 0;
+		}
+		if (e->npend < ENTITIES_NAME_MAX &&
+		    ((!e->npend && (c == 'x' || c == 'X')) || is_digit_in(c, hex))) {
+			if (c == 'X' && !e->repaired++)
+				e->repaired_line = e->line;
+			e->pend[e->npend++] = c == 'X' ? 'x' : (char)c;
+			return 0;
+		}
+		emit_bare(e, out);
 		e->state = S_TEXT;
 		return step(e, c, out);
 	case S_LT:
@@ -208,6 +267,7 @@ void entities_init(struct entities *e)
 {
 	memset(e, 0, sizeof(*e));
 	e->state = S_TEXT;
+	e->line = 1;
 }
 
 int entities_filter(struct entities *e, const char *in, size_t len,
@@ -218,11 +278,11 @@ int entities_filter(struct entities *e, const char *in, size_t len,
 	if (e->refused)
 		return -1;
 	while (p < end) {
-		if (e->state != S_AMP && e->state != S_LT) {
+		if (e->state != S_AMP && e->state != S_NUM && e->state != S_LT) {
 			/* copy runs of bytes that change nothing in one go:
 			 * this is most of the document */
 			for (q = p; q < end && !stops(e->state, *q); q++)
-				;
+				e->line += *q == '\n';
 			if (q > p) {
 				buf_add(out, p, (size_t)(q - p));
 				e->run = 0;
@@ -233,6 +293,7 @@ int entities_filter(struct entities *e, const char *in, size_t len,
 		}
 		if (step(e, (unsigned char)*p, out) < 0)
 			return -1;
+		e->line += *p == '\n';
 		p++;
 	}
 	return 0;
@@ -240,9 +301,8 @@ int entities_filter(struct entities *e, const char *in, size_t len,
 
 void entities_finish(struct entities *e, struct buf *out)
 {
-	if (e->state == S_AMP) {
-		buf_addch(out, '&');
-		buf_add(out, e->pend, e->npend);
+	if (e->state == S_AMP || e->state == S_NUM) {
+		emit_bare(e, out);
 	} else if (e->state == S_LT) {
 		buf_addch(out, '<');
 		buf_add(out, e->pend, e->npend);

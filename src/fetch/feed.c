@@ -8,9 +8,13 @@
  *     and 1.0, JSON Feed 1.0 and 1.1.
  *   Modules: Dublin Core (creator, date, subject, language, title,
  *     description; dc:author, which is not DC but is seen), DC terms
- *     (modified, issued, created), content:encoded, xhtml:body, Media RSS
- *     (title, description, also inside media:group and media:content),
+ *     (modified, issued, created), content:encoded, xhtml:body, <body> and
+ *     <fullitem> with no namespace (content, like content:encoded), Media
+ *     RSS (title, description, also inside media:group and media:content),
  *     atom:link, atom:updated and atom:published inside RSS.
+ *   Base64 text: Atom 0.3 mode="base64", and Atom 1.0 text constructs
+ *     whose type is a media type neither text nor XML; decoded, then read
+ *     as HTML unless the type is text/plain. Binary content is dropped.
  *   Precedence when a feed says a thing twice: the first element of the
  *     best kind wins (RSS title, then dc:title, then media:title; the
  *     first of two <updated>, where feedparser keeps the last).
@@ -18,7 +22,10 @@
  *     prefix (dc:creator without xmlns:dc, a common mistake) is read by its
  *     usual meaning (dc, dcterms, content, media, atom, rdf).
  *   Undefined HTML entities (&nbsp;, &eacute;): rewritten before parsing,
- *     see entities.c.
+ *     see entities.c, which also escapes a bare '&' ("?a=1&b=2") and
+ *     lowers "&#X41;"; either makes the document not well-formed.
+ *   C1 controls in text (U+0080-U+009F: windows-1252 labelled ISO-8859-1)
+ *     are read as the windows-1252 characters, see map_c1().
  *   Ill-formed XML: libxml2's recovery mode keeps what it can, entry by
  *     entry; wellformed is 0 and each problem is a warning with its line.
  * REFUSED
@@ -70,6 +77,8 @@
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include <libxml/xmlerror.h>
+#include <libxml/xmlstring.h>
+#include <nettle/base64.h>
 
 #include "buf.h"
 #include "date.h"
@@ -165,7 +174,7 @@ enum kind {
 	K_HTML,         /* HTML source (RSS, Atom type=html); inline elements kept */
 	K_SNIFF,        /* an RSS title: HTML if it looks like HTML, as in feedparser */
 	K_XHTML,        /* inline XHTML (Atom type=xhtml): serialised, div dropped */
-	K_SKIP          /* base64 or out-of-line content: ignored */
+	K_SKIP          /* out-of-line content (src=): ignored */
 };
 
 struct level {
@@ -207,6 +216,7 @@ struct collect {
 	int first_child;        /* no child element seen yet (for the xhtml div) */
 	int div_depth;          /* depth of the dropped xhtml div, or -1 */
 	int permalink;          /* guid isPermaLink */
+	int base64;             /* the text is base64, decoded at the end */
 	unsigned long line;
 	const char *base;
 	struct item *it;
@@ -284,7 +294,9 @@ static char *get_attr_ns(struct parser *p, const char *uri, const char *name);
 static char *get_attr(struct parser *p, const char *name);
 static void attr_value(const xmlChar *v, const xmlChar *end, struct buf *out);
 static int attr_is(struct parser *p, const char *name, const char *value);
-static enum kind atom_kind(struct parser *p);
+static enum kind atom_kind(struct parser *p, int *base64);
+static void begin_atom_field(struct parser *p, struct item *it, enum field f);
+static int decode_base64(struct parser *p);
 static enum kind media_kind(struct parser *p);
 
 static int push_level(struct parser *p);
@@ -311,6 +323,7 @@ static void sax_start(void *ctx, const xmlChar *localname,
 		      int nb_defaulted, const xmlChar **attributes);
 static void sax_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		    const xmlChar *URI);
+static const char *map_c1(const char *s, size_t *len, struct buf *out);
 static void sax_text(void *ctx, const xmlChar *ch, int len);
 static void sax_entity_decl(void *ctx, const xmlChar *name, int type,
 			    const xmlChar *publicId, const xmlChar *systemId,
@@ -749,16 +762,24 @@ static int attr_is(struct parser *p, const char *name, const char *value)
 }
 
 /* Atom 1.0's type (text, html, xhtml or a media type) and Atom 0.3's
- * type (a media type) and mode (xml, escaped, base64). */
-static enum kind atom_kind(struct parser *p)
+ * type (a media type) and mode (xml, escaped, base64). *base64 is set
+ * when the text is base64 (Atom 0.3's mode, or Atom 1.0's rule for media
+ * types that are neither text nor XML); what it decodes to is read as HTML
+ * unless the type says plain text, as feedparser does. */
+static enum kind atom_kind(struct parser *p, int *base64)
 {
 	char *type = get_attr(p, "type"), *mode = get_attr(p, "mode");
 	char *src = get_attr(p, "src");
 	enum kind k;
 	size_t n;
 
-	if (src || (mode && !strcasecmp(mode, "base64"))) {
+	*base64 = 0;
+	if (src) {
 		k = K_SKIP;
+	} else if (mode && !strcasecmp(mode, "base64")) {
+		*base64 = 1;
+		k = type && (!strcasecmp(type, "text") ||
+			     !strcasecmp(type, "text/plain")) ? K_PLAIN : K_HTML;
 	} else if (mode && !strcasecmp(mode, "escaped")) {
 		k = type && !strcasecmp(type, "text/plain") ? K_PLAIN : K_HTML;
 	} else if (!type || !*type || !strcasecmp(type, "text") ||
@@ -777,12 +798,23 @@ static enum kind atom_kind(struct parser *p)
 		else if (!strncasecmp(type, "text/", 5))
 			k = K_PLAIN;
 		else
-			k = K_SKIP;     /* other media types come base64-encoded */
+			*base64 = 1;    /* other media types come base64-encoded */
+		if (*base64)
+			k = K_HTML;
 	}
 	free(type);
 	free(mode);
 	free(src);
 	return k;
+}
+
+static void begin_atom_field(struct parser *p, struct item *it, enum field f)
+{
+	int base64;
+	enum kind k = atom_kind(p, &base64);
+
+	begin_field(p, it, f, k, 0);
+	p->c.base64 = base64;
 }
 
 static enum kind media_kind(struct parser *p)
@@ -865,6 +897,7 @@ static void begin_field(struct parser *p, struct item *it, enum field f,
 	c->first_child = 1;
 	c->div_depth = -1;
 	c->permalink = 1;
+	c->base64 = 0;
 	c->line = node_line(p);
 	c->base = p->stack[p->nstack - 1].base;
 	c->it = it;
@@ -892,6 +925,8 @@ static void finish_field(struct parser *p)
 	}
 	if (c->kind == K_SKIP)
 		return;
+	if (c->base64 && decode_base64(p) < 0)
+		return;
 	buf_reset(t);
 	switch (c->field) {
 	case F_TITLE:
@@ -904,10 +939,16 @@ static void finish_field(struct parser *p)
 		break;
 	case F_SUMMARY:
 	case F_CONTENT:
-		if (c->kind == K_PLAIN)
+		if (c->kind == K_PLAIN) {
 			escape_html(c->text.s, c->text.len, t, 0);
-		else
+		} else if (c->kind == K_XHTML) {
+			/* the newlines around inline XHTML (<body>, the
+			 * Atom div) are layout of the feed, not content */
+			trim(c->text.s, c->text.len, &p->tmp2);
+			html_sanitize(p->tmp2.s, p->tmp2.len, c->base, t);
+		} else {
 			html_sanitize(c->text.s, c->text.len, c->base, t);
+		}
 		if (t->toobig) {
 			warn(p, c->line, "<%s> longer than %zu bytes, dropped",
 			     c->name.s, t->max);
@@ -985,6 +1026,34 @@ static void finish_field(struct parser *p)
 	buf_reset(&p->tmp);
 }
 
+/* Replaces the field's base64 text with what it decodes to. Whitespace
+ * between the groups is skipped by nettle. What does not decode to UTF-8
+ * text (an image, say) is dropped without a word: it was never text. */
+static int decode_base64(struct parser *p)
+{
+	struct collect *c = &p->c;
+	struct base64_decode_ctx ctx;
+	uint8_t *out = xmalloc(BASE64_DECODE_LENGTH(c->text.len) + 1);
+	size_t n = 0;
+	int ret = -1;
+
+	base64_decode_init(&ctx);
+	if (!base64_decode_update(&ctx, &n, out, c->text.len, c->text.s) ||
+	    !base64_decode_final(&ctx)) {
+		warn(p, c->line, "<%s> is not valid base64, dropped", c->name.s);
+		goto out;
+	}
+	out[n] = '\0';
+	if (strlen((char *)out) != n || !xmlCheckUTF8(out))
+		goto out;
+	buf_reset(&c->text);
+	buf_add(&c->text, out, n);
+	ret = 0;
+out:
+	free(out);
+	return ret;
+}
+
 /* An element inside a field: kept as markup in HTML and XHTML fields. */
 static void collect_start(struct parser *p, struct level *lv)
 {
@@ -1053,20 +1122,68 @@ static void collect_end(struct parser *p, struct level *lv)
 	buf_addch(&c->text, '>');
 }
 
+/*
+ * C1 controls (U+0080-U+009F) in text are nearly always windows-1252
+ * bytes in a feed that says it is ISO-8859-1 (or a UTF-8 feed made from
+ * one): they become the characters windows-1252 has there, as browsers
+ * and feedparser read them. The five code points windows-1252 leaves
+ * undefined stay, for the sanitiser to remove. Returns s itself when there
+ * is nothing to map, else the mapped copy in out.
+ */
+static const char *map_c1(const char *s, size_t *len, struct buf *out)
+{
+	static const char *const cp1252[32] = {
+		"\xe2\x82\xac", NULL, "\xe2\x80\x9a", "\xc6\x92",
+		"\xe2\x80\x9e", "\xe2\x80\xa6", "\xe2\x80\xa0", "\xe2\x80\xa1",
+		"\xcb\x86", "\xe2\x80\xb0", "\xc5\xa0", "\xe2\x80\xb9",
+		"\xc5\x92", NULL, "\xc5\xbd", NULL,
+		NULL, "\xe2\x80\x98", "\xe2\x80\x99", "\xe2\x80\x9c",
+		"\xe2\x80\x9d", "\xe2\x80\xa2", "\xe2\x80\x93", "\xe2\x80\x94",
+		"\xcb\x9c", "\xe2\x84\xa2", "\xc5\xa1", "\xe2\x80\xba",
+		"\xc5\x93", NULL, "\xc5\xbe", "\xc5\xb8",
+	};
+	const unsigned char *u = (const unsigned char *)s;
+	const char *to;
+	size_t i, n = *len, from = 0;
+
+	for (i = 0; i + 1 < n; i++) {
+		if (u[i] != 0xc2 || u[i + 1] < 0x80 || u[i + 1] > 0x9f)
+			continue;
+		to = cp1252[u[i + 1] - 0x80];
+		if (!to)
+			continue;
+		buf_add(out, s + from, i - from);
+		buf_addstr(out, to);
+		from = i + 2;
+		i++;
+	}
+	if (!from)
+		return s;
+	buf_add(out, s + from, n - from);
+	*len = out->len;
+	return out->s;
+}
+
 static void sax_text(void *ctx, const xmlChar *ch, int len)
 {
 	struct parser *p = ctx;
 	struct collect *c = &p->c;
+	const char *s;
+	size_t n;
 
 	if (p->done || !c->active || c->kind == K_SKIP || len <= 0)
 		return;
+	n = (size_t)len;
+	buf_reset(&p->tmp);
+	s = map_c1((const char *)ch, &n, &p->tmp);
 	/* text is HTML source in an HTML field, except inside the inline
 	 * elements some feeds put there, where it is text again */
 	if (c->kind == K_XHTML ||
 	    ((c->kind == K_HTML || c->kind == K_SNIFF) && (int)p->nstack > c->depth + 1))
-		escape_html((const char *)ch, (size_t)len, &c->text, 0);
+		escape_html(s, n, &c->text, 0);
 	else
-		buf_add(&c->text, ch, (size_t)len);
+		buf_add(&c->text, s, n);
+	buf_reset(&p->tmp);
 }
 
 /* Declared entities could expand without bound: a feed has no use for them. */
@@ -1377,9 +1494,14 @@ static void dispatch(struct parser *p, struct level *lv, struct level *parent,
 			begin_field(p, it, F_PUBLISHED, K_PLAIN, 0);
 		else if (IS("category") && entry)
 			begin_field(p, it, F_CATEGORY, K_PLAIN, 0);
+		/* <body> and <fullitem> with no namespace: full content
+		 * some feeds carry like content:encoded (feedparser reads
+		 * them so), after it */
+		else if ((IS("body") || IS("fullitem")) && entry)
+			begin_field(p, it, F_CONTENT, K_HTML, 1);
 	} else if (p->family == FAM_ATOM && home) {
 		if (IS("title"))
-			begin_field(p, it, F_TITLE, atom_kind(p), 0);
+			begin_atom_field(p, it, F_TITLE);
 		else if (IS("link"))
 			on_link(p, it, lv, 0);
 		else if (IS("id"))
@@ -1395,9 +1517,9 @@ static void dispatch(struct parser *p, struct level *lv, struct level *parent,
 		else if (IS("updated") || IS("modified"))
 			begin_field(p, it, F_UPDATED, K_PLAIN, 0);
 		else if (IS("summary"))
-			begin_field(p, it, F_SUMMARY, atom_kind(p), 0);
+			begin_atom_field(p, it, F_SUMMARY);
 		else if (IS("content"))
-			begin_field(p, it, F_CONTENT, atom_kind(p), 0);
+			begin_atom_field(p, it, F_CONTENT);
 		else if (IS("category"))
 			on_atom_category(p, it);
 	} else if (ns == NS_DC) {
@@ -1753,6 +1875,13 @@ static int parse_xml(struct parser *p, struct source *src)
 		else
 			fail(p, 0, "no root element");
 		goto out;
+	}
+	/* the filter's repairs were errors in the document as sent */
+	if (src->ent.repaired) {
+		p->info->wellformed = 0;
+		warn(p, src->ent.repaired_line,
+		     "bare '&' or '&#X' in the document, read as '&amp;' or "
+		     "'&#x' (%lu in all)", src->ent.repaired);
 	}
 	/* salvage what a truncated document left open */
 	while (p->nstack && !p->done)

@@ -138,9 +138,13 @@ static const char *find(const char *p, const char *end, const char *what);
  * the parts of a page that are not its body. Not <embed>: libxml2 2.9
  * does not know it is a void element and nests everything after it
  * inside it, so it is unwrapped like an unknown element (its attributes
- * go, what follows it stays). */
+ * go, what follows it stays). Not <object> either: feeds leave it
+ * unclosed as often as not, and then all that follows is inside it;
+ * unwrapped, it loses its attributes (the plugin and its data), its
+ * <param>s are unknown elements, and what is left is its fallback
+ * content, sanitised like the rest. */
 static const char *const drop_elems[] = {
-	"script", "style", "iframe", "object", "applet", "form",
+	"script", "style", "iframe", "applet", "form",
 	"input", "button", "select", "textarea", "noscript", "template",
 	"svg", "math", "frame", "frameset", "head", "title", "meta", "link",
 	"base", NULL

@@ -595,6 +595,119 @@ static void test_cdata_html(void **state)
 	result_release(&r);
 }
 
+/* <body> and <fullitem> with no namespace are content, like
+ * content:encoded; an xhtml:body loses the newlines around it. */
+static void test_rss_body(void **state)
+{
+	static const char doc[] =
+		"<rss version=\"2.0\"><channel><title>T</title>\n"
+		"<item><body>safe<script>alert(1)</script> <b>body</b></body></item>\n"
+		"<item><fullitem>&lt;p&gt;Full&lt;/p&gt;</fullitem></item>\n"
+		"<item><body xmlns=\"http://www.w3.org/1999/xhtml\">\n"
+		"<p>Example content</p>\n</body></item>\n"
+		"<item><content:encoded xmlns:content=\"http://purl.org/rss/1.0/modules/content/\">"
+		"first</content:encoded><fullitem>second</fullitem></item>\n"
+		"</channel></rss>\n";
+	struct result r;
+
+	result_init(&r);
+	assert_int_equal(parse_str(&r, doc, NULL), 0);
+	assert_true(r.info.wellformed);
+	assert_int_equal(r.c.n, 4);
+	assert_string_equal(r.c.v[0].content, "safe <b>body</b>");
+	assert_string_equal(r.c.v[1].content, "<p>Full</p>");
+	assert_string_equal(r.c.v[2].content, "<p>Example content</p>");
+	assert_string_equal(r.c.v[3].content, "first");
+	result_release(&r);
+}
+
+/* Atom 0.3 mode="base64" and Atom 1.0 media types are decoded, then read
+ * as HTML (or text when the type says so); binary and bad base64 go. */
+static void test_atom_base64(void **state)
+{
+	static const char doc03[] =
+		"<feed version=\"0.3\" xmlns=\"http://purl.org/atom/ns#\"><entry>\n"
+		"<title mode=\"base64\">\n  %s\n</title>\n"
+		"<summary type=\"text/plain\" mode=\"base64\">PGI+eDwvYj4=</summary>\n"
+		"<content type=\"text/html\" mode=\"base64\">%s</content>\n"
+		"</entry></feed>\n";
+	static const char doc10[] =
+		"<feed xmlns=\"http://www.w3.org/2005/Atom\">\n"
+		"<entry><content type=\"application/octet-stream\">\n"
+		"  %s\n</content></entry>\n"
+		"<entry><content type=\"image/png\">iVBORw0KGgo=</content></entry>\n"
+		"<entry><content type=\"application/octet-stream\">!!!</content></entry>\n"
+		"</feed>\n";
+	static const char ex[] = "RXhhbXBsZSA8Yj5BdG9tPC9iPg==";
+	/* "safe<script>x</script> <i>description</i>" */
+	static const char script[] = "c2FmZTxzY3JpcHQ+eDwvc2NyaXB0PiA8aT5kZXNjcmlwdGlvbjwvaT4=";
+	struct result r;
+	char doc[1024];
+
+	snprintf(doc, sizeof(doc), doc03, ex, script);
+	result_init(&r);
+	assert_int_equal(parse_str(&r, doc, NULL), 0);
+	assert_int_equal(r.c.n, 1);
+	assert_string_equal(r.c.v[0].title, "Example Atom");
+	assert_string_equal(r.c.v[0].summary, "&lt;b&gt;x&lt;/b&gt;");
+	assert_string_equal(r.c.v[0].content, "safe <i>description</i>");
+	result_release(&r);
+
+	snprintf(doc, sizeof(doc), doc10, ex);
+	result_init(&r);
+	assert_int_equal(parse_str(&r, doc, NULL), 0);
+	assert_int_equal(r.c.n, 3);
+	assert_string_equal(r.c.v[0].content, "Example <b>Atom</b>");
+	assert_null(r.c.v[1].content);
+	assert_null(r.c.v[2].content);
+	assert_non_null(strstr(r.info.warnings.s, "not valid base64"));
+	result_release(&r);
+}
+
+/* C1 controls in text are windows-1252 characters mislabelled. */
+static void test_cp1252_c1(void **state)
+{
+	static const char doc[] =
+		"<?xml version=\"1.0\" encoding=\"iso-8859-1\"?>\n"
+		"<rss version=\"2.0\"><channel><title>T</title>\n"
+		"<item><title>don\x92t \x80 5\x96\x39</title>\n"
+		"<description>&#147;q&#148;&#x85; <b>\x99</b> \x81x</description></item>\n"
+		"</channel></rss>\n";
+	struct result r;
+
+	result_init(&r);
+	assert_int_equal(parse_str(&r, doc, NULL), 0);
+	assert_int_equal(r.c.n, 1);
+	assert_string_equal(r.c.v[0].title,
+			    "don\xe2\x80\x99t \xe2\x82\xac 5\xe2\x80\x93" "9");
+	/* 0x81 is undefined in windows-1252: the sanitiser drops it */
+	assert_string_equal(r.c.v[0].summary,
+			    "\xe2\x80\x9cq\xe2\x80\x9d\xe2\x80\xa6 <b>\xe2\x84\xa2</b> x");
+	result_release(&r);
+}
+
+/* A bare '&' in a URL and "&#X41;" survive, and the feed is ill-formed. */
+static void test_bare_ampersand(void **state)
+{
+	static const char doc[] =
+		"<rss version=\"2.0\"><channel><title>T</title>\n"
+		"<link>http://example/?a=1&b=2&c</link>\n"
+		"<item><title>&#X41; &amp; B</title>\n"
+		"<link>http://example/?x=1&y=&#X32;</link></item>\n"
+		"</channel></rss>\n";
+	struct result r;
+
+	result_init(&r);
+	assert_int_equal(parse_str(&r, doc, NULL), 0);
+	assert_false(r.info.wellformed);
+	assert_string_equal(r.info.link, "http://example/?a=1&b=2&c");
+	assert_int_equal(r.c.n, 1);
+	assert_string_equal(r.c.v[0].title, "A & B");
+	assert_string_equal(r.c.v[0].link, "http://example/?x=1&y=2");
+	assert_non_null(strstr(r.info.warnings.s, "line 2: bare '&'"));
+	result_release(&r);
+}
+
 /* Feed the same bytes whole and one at a time: same output. */
 static void check_filter(const char *in, const char *want)
 {
@@ -623,7 +736,10 @@ static void test_entities_filter(void **state)
 
 	check_filter("a&eacute;b&nbsp;&hellip;&rsquo;", "a&#233;b&#160;&#8230;&#8217;");
 	check_filter("&amp;&lt;&gt;&quot;&apos;&#233;&#x41;", "&amp;&lt;&gt;&quot;&apos;&#233;&#x41;");
-	check_filter("&bogus; &eacute &Eacute; & &;", "&bogus; &eacute &#201; & &;");
+	/* a bare '&' is escaped, so that libxml2 keeps it */
+	check_filter("&bogus; &eacute &Eacute; & &;", "&bogus; &amp;eacute &#201; &amp; &amp;;");
+	check_filter("?a=1&b=2&c<", "?a=1&amp;b=2&amp;c<");
+	check_filter("&#X41;&#x4a;&#65;&#;&#x;&#12 &#xg;&#", "&#x41;&#x4a;&#65;&amp;#;&amp;#x;&amp;#12 &amp;#xg;&amp;#");
 	check_filter("<![CDATA[&eacute;]]>&eacute;", "<![CDATA[&eacute;]]>&#233;");
 	check_filter("<![CDATA[ ]]] &eacute; ]]>&eacute;", "<![CDATA[ ]]] &eacute; ]]>&#233;");
 	check_filter("<!-- &eacute; - -- <!ENTITY -->&eacute;", "<!-- &eacute; - -- <!ENTITY -->&#233;");
@@ -632,9 +748,17 @@ static void test_entities_filter(void **state)
 		     "<a href=\"?x=1&#233;\">&#233;</a><&#233;");
 	check_filter("<!DOCTYPE rss SYSTEM \"x.dtd\"><rss/>",
 		     "<!DOCTYPE rss SYSTEM \"x.dtd\"><rss/>");
-	check_filter("tail &eac", "tail &eac");
+	check_filter("tail &eac", "tail &amp;eac");
 	check_filter("tail <![CDA", "tail <![CDA");
 	check_filter("&averyveryverylongname;", "&averyveryverylongname;");
+
+	entities_init(&e);
+	assert_int_equal(entities_filter(&e, "a&amp;\n&#X41;\n&b", 16, &out), 0);
+	entities_finish(&e, &out);
+	assert_string_equal(out.s, "a&amp;\n&#x41;\n&amp;b");
+	assert_int_equal(e.repaired, 2);
+	assert_int_equal(e.repaired_line, 2);
+	buf_reset(&out);
 
 	entities_init(&e);
 	assert_int_equal(entities_filter(&e, bomb, 20, &out), 0);
@@ -1332,6 +1456,10 @@ int main(void)
 		cmocka_unit_test(test_unknown_entity),
 		cmocka_unit_test(test_rss_title_sniff),
 		cmocka_unit_test(test_cdata_html),
+		cmocka_unit_test(test_rss_body),
+		cmocka_unit_test(test_atom_base64),
+		cmocka_unit_test(test_cp1252_c1),
+		cmocka_unit_test(test_bare_ampersand),
 		cmocka_unit_test(test_entities_filter),
 		cmocka_unit_test(test_latin1),
 		cmocka_unit_test(test_http_charset),

@@ -159,7 +159,6 @@ static void test_sanitize_active_content_removed(void **state)
 	char *got;
 
 	got = san("<iframe src=\"https://evil.example/\">inner</iframe>"
-		  "<object data=\"x.swf\"><param name=a>fallback</object>"
 		  "<embed src=\"x.swf\">"
 		  "<form action=\"/steal\"><input name=p><button>Go</button>"
 		  "<textarea>t</textarea><select><option>o</select></form>"
@@ -171,6 +170,17 @@ static void test_sanitize_active_content_removed(void **state)
 	/* libxml2 nests what follows <embed> inside it: that must stay. */
 	got = san("<embed src=\"x.swf\" onload=\"x()\">after <b>b</b>", NULL);
 	assert_string_equal(got, "after <b>b</b>");
+	free(got);
+	/* <object> is unwrapped too: an unclosed one must not swallow what
+	 * follows; its fallback content is sanitised like the rest */
+	got = san("safe<object classid=\"clsid:C932\" data=\"x.swf\"> "
+		  "<param name=\"a\" value=\"b\"><b>description</b>"
+		  "<script>alert(1)</script>", NULL);
+	assert_string_equal(got, "safe <b>description</b>");
+	free(got);
+	got = san("<object data=\"x.swf\"><param name=a>fallback "
+		  "<iframe src=\"https://evil.example/\">i</iframe></object>end", NULL);
+	assert_string_equal(got, "fallback end");
 	free(got);
 }
 
