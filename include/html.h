@@ -30,6 +30,13 @@ void html_sanitize(const char *html, size_t len, const char *base, struct buf *o
  */
 void html_to_text(const char *html, size_t len, size_t max_chars, struct buf *out);
 
+/*
+ * The same as html_to_text, for HTML that html_sanitize wrote (or text
+ * escaped with only &amp; &lt; &gt; &quot;): that grammar is ours, so its
+ * text is found by a scan instead of a second HTML parse.
+ */
+void html_safe_to_text(const char *html, size_t len, size_t max_chars, struct buf *out);
+
 struct html_feed_link {
 	char *url;     /* absolute */
 	char *title;   /* may be NULL */

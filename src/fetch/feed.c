@@ -1413,7 +1413,7 @@ static void end_entry(struct parser *p)
 	text_src = e.summary ? e.summary : e.content;
 	buf_reset(&p->tmp2);
 	if (text_src)
-		html_to_text(text_src, strlen(text_src), p->summary_chars, &p->tmp2);
+		html_safe_to_text(text_src, strlen(text_src), p->summary_chars, &p->tmp2);
 	e.summary_text = p->tmp2.len ? p->tmp2.s : NULL;
 	e.lang = slot_str(&it->lang);
 	if (!e.lang)

@@ -753,6 +753,55 @@ void html_to_text(const char *html, size_t len, size_t max_chars, struct buf *ou
 	buf_release(&t.s);
 }
 
+void html_safe_to_text(const char *html, size_t len, size_t max_chars, struct buf *out)
+{
+	static const struct { const char *ref; char c; } refs[] = {
+		{ "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' }, { "&quot;", '"' }
+	};
+	const char *p = html, *end = html + len, *q, *n;
+	struct buf chunk = BUF_INIT, name = BUF_INIT;
+	struct text t;
+	size_t i;
+
+	text_init(&t, max_chars ? max_chars + 1 : 0);
+	while (p < end && !t.full) {
+		if (*p == '<') {
+			/* attribute values have '>' escaped: the first one ends the tag */
+			q = memchr(p, '>', (size_t)(end - p));
+			if (!q)
+				break;
+			n = p + 1 + (p + 1 < q && p[1] == '/');
+			buf_reset(&name);
+			while (n < q && isalnum((unsigned char)*n))
+				buf_addch(&name, tolower((unsigned char)*n++));
+			if (in_list(name.s, block_elems))
+				text_space(&t);
+			p = q + 1;
+			continue;
+		}
+		q = memchr(p, '<', (size_t)(end - p));
+		if (!q)
+			q = end;
+		buf_reset(&chunk);
+		while (p < q) {
+			for (i = 0; *p == '&' && i < sizeof(refs) / sizeof(refs[0]); i++)
+				if (!strncmp(p, refs[i].ref, strlen(refs[i].ref)))
+					break;
+			if (*p == '&' && i < sizeof(refs) / sizeof(refs[0])) {
+				buf_addch(&chunk, refs[i].c);
+				p += strlen(refs[i].ref);
+			} else {
+				buf_addch(&chunk, *p++);
+			}
+		}
+		text_feed(&t, chunk.s);
+	}
+	text_truncate(&t, max_chars, out);
+	buf_release(&t.s);
+	buf_release(&chunk);
+	buf_release(&name);
+}
+
 /* 1 when the space-separated list holds token, without case. */
 static int has_token(const char *list, const char *token)
 {

@@ -736,6 +736,40 @@ static void test_looks_like_page_no(void **state)
 	assert_false(html_looks_like_page(NULL, 0));
 }
 
+/* html_safe_to_text reads html_sanitize's output exactly as html_to_text
+ * does, without parsing it again */
+static void test_safe_to_text_matches(void **state)
+{
+	static const char *const inputs[] = {
+		"<p>The <a href=\"/x?a=1&amp;b=2\" title=\"t &gt; u\">agency</a> said &eacute;t&eacute;</p>"
+		"<p>second&nbsp;paragraph &lt;not a tag&gt; &amp; more</p>",
+		"a<br>b<hr>c<ul><li>one</li><li>two</li></ul>tail",
+		"<table><tr><td>1</td><td>2</td></tr></table><blockquote>q \"quoted\"</blockquote>",
+		"<script>x</script><style>y</style>visible <b>bold</b>  spaced\n\tout",
+		"plain text with &amp; and &lt;",
+		"Caf\xc3\xa9 \xe2\x80\x94 na\xc3\xafve r\xc3\xa9sum\xc3\xa9, a long enough sentence to be cut "
+		"somewhere in the middle of its words by the limit",
+		"",
+	};
+	struct buf safe = BUF_INIT, a = BUF_INIT, b = BUF_INIT;
+	size_t i, limits[] = { 0, 20, 45 }, l;
+
+	for (i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
+		buf_reset(&safe);
+		html_sanitize(inputs[i], strlen(inputs[i]), "https://example.org/", &safe);
+		for (l = 0; l < 3; l++) {
+			buf_reset(&a);
+			buf_reset(&b);
+			html_to_text(safe.s, safe.len, limits[l], &a);
+			html_safe_to_text(safe.s, safe.len, limits[l], &b);
+			assert_string_equal(b.s, a.s);
+		}
+	}
+	buf_release(&safe);
+	buf_release(&a);
+	buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -785,6 +819,7 @@ int main(void)
 		cmocka_unit_test(test_feeds_in_body_and_empty),
 		cmocka_unit_test(test_looks_like_page_yes),
 		cmocka_unit_test(test_looks_like_page_no),
+		cmocka_unit_test(test_safe_to_text_matches),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
