@@ -770,7 +770,7 @@ static enum kind atom_kind(struct parser *p, int *base64)
 {
 	char *type = get_attr(p, "type"), *mode = get_attr(p, "mode");
 	char *src = get_attr(p, "src");
-	enum kind k;
+	enum kind k = K_HTML;
 	size_t n;
 
 	*base64 = 0;
