@@ -12,6 +12,8 @@
 #   environment: BENCH_TIMEOUT  seconds one parser run may take (default 600)
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
+# the feed generator shared with the other benchmark
+feedgen=$(cat "$top/tests/bench/feedgen.awk")
 nd=${1:-$top/newsdigest}
 mb=${2:-50}
 limit=${BENCH_TIMEOUT:-600}
@@ -56,31 +58,9 @@ unset NEWSDIGEST_CONFIG || :
 # of about 300 bytes of HTML (escaped); every fourth item also has a
 # content:encoded of about 1 KB in CDATA.
 gen() {
-	awk -v want=$(($1 * 1048576)) -v now="$(date +%s)" '
-function rfc822(t,   days, secs, z, era, doe, yoe, y, doy, mp, d, m) {
-	days = int(t / 86400); secs = t - days * 86400
-	z = days + 719468; era = int(z / 146097); doe = z - era * 146097
-	yoe = int((doe - int(doe / 1460) + int(doe / 36524) - int(doe / 146096)) / 365)
-	y = yoe + era * 400; doy = doe - (365 * yoe + int(yoe / 4) - int(yoe / 100))
-	mp = int((5 * doy + 2) / 153); d = doy - int((153 * mp + 2) / 5) + 1
-	m = mp < 10 ? mp + 3 : mp - 9; if (m <= 2) y++
-	return sprintf("%s, %02d %s %04d %02d:%02d:%02d +0000", wd[(days + 4) % 7], d, mon[m], y,
-		int(secs / 3600), int(secs % 3600 / 60), secs % 60)
-}
-function words(n, seed,   s, k) {
-	s = w[1 + seed % nw]
-	for (k = 1; k < n; k++) s = s " " w[1 + (seed * 7 + k * 13) % nw]
-	return s
-}
+	awk -v want=$(($1 * 1048576)) -v now="$(date +%s)" "$feedgen"'
 BEGIN {
-	split("Sun Mon Tue Wed Thu Fri Sat", a, " "); for (k = 0; k < 7; k++) wd[k] = a[k + 1]
-	split("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec", mon, " ")
-	nw = split("court ruling surveillance warrant privacy charter rights tribunal " \
-		"minister security agency oversight bill amendment parliament review " \
-		"detention appeal judge evidence secret intelligence data retention " \
-		"inquiry report committee watchdog complaint decision hearing counsel " \
-		"federal provincial national border terrorism listing sanctions travel " \
-		"no-fly police powers encryption journalists sources protest assembly", w, " ")
+	feedgen_init()
 	head = sprintf("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" \
 		"<rss version=\"2.0\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" " \
 		"xmlns:content=\"http://purl.org/rss/1.0/modules/content/\">\n<channel>\n" \
