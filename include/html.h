@@ -11,12 +11,16 @@
 
 /*
  * Sanitise an HTML fragment: keep only allow-listed elements (text
- * structure, lists, links, images, tables, quotes, code, headings) and
- * attributes (href, src, alt, title, ... never style, never on* handlers);
- * drop script, style, iframe, object, embed, form and their content; keep
- * only http, https and mailto URLs (others dropped: javascript:, data:,
- * vbscript:), made absolute against base (may be NULL). Text is escaped.
- * Appends the result (HTML) to out. Input is UTF-8.
+ * structure and sections, lists, links, images, tables, quotes, code,
+ * headings, old presentational ones such as font and center) and inert
+ * attributes (alt, title, class, widths, colours, ...; never on* handlers,
+ * never one that loads or sends something such as background or ping;
+ * style only through css_filter_style); drop script, style, iframe, form
+ * and its controls, SVG and MathML with their content; unwrap unknown
+ * elements and media (audio, video, canvas: their fallback text stays);
+ * keep only http, https and mailto URLs (others dropped: javascript:,
+ * data:, vbscript:), made absolute against base (may be NULL). Text is
+ * escaped. Appends the result (HTML) to out. Input is UTF-8.
  */
 void html_sanitize(const char *html, size_t len, const char *base, struct buf *out);
 

@@ -16,8 +16,9 @@
  *     whose type is a media type neither text nor XML; decoded, then read
  *     as HTML unless the type is text/plain. Binary content is dropped.
  *   Precedence when a feed says a thing twice: the first element of the
- *     best kind wins (RSS title, then dc:title, then media:title; the
- *     first of two <updated>, where feedparser keeps the last).
+ *     best kind wins (RSS title, then dc:title, then media:title), except
+ *     for dates, where the last of the best kind wins (two <updated>;
+ *     Atom 0.3's <issued> then <published>), as in feedparser.
  *   Element names are matched by namespace, not prefix; an undeclared
  *     prefix (dc:creator without xmlns:dc, a common mistake) is read by its
  *     usual meaning (dc, dcterms, content, media, atom, rdf).
@@ -213,7 +214,7 @@ struct collect {
 	enum field field;
 	enum kind kind;
 	int prio;
-	int first_child;        /* no child element seen yet (for the xhtml div) */
+	int wrapper_pending;    /* Atom 1.0 xhtml: the div wrapper may come next */
 	int div_depth;          /* depth of the dropped xhtml div, or -1 */
 	int permalink;          /* guid isPermaLink */
 	int base64;             /* the text is base64, decoded at the end */
@@ -815,6 +816,10 @@ static void begin_atom_field(struct parser *p, struct item *it, enum field f)
 
 	begin_field(p, it, f, k, 0);
 	p->c.base64 = base64;
+	/* Atom 1.0's type="xhtml" wraps the content in a div that is not part
+	 * of it (RFC 4287 3.1.1.3); Atom 0.3's mode="xml" has no such rule,
+	 * so a div there is content */
+	p->c.wrapper_pending = k == K_XHTML && attr_is(p, "type", "xhtml");
 }
 
 static enum kind media_kind(struct parser *p)
@@ -894,7 +899,7 @@ static void begin_field(struct parser *p, struct item *it, enum field f,
 	c->field = f;
 	c->kind = k;
 	c->prio = prio;
-	c->first_child = 1;
+	c->wrapper_pending = 0;
 	c->div_depth = -1;
 	c->permalink = 1;
 	c->base64 = 0;
@@ -939,16 +944,14 @@ static void finish_field(struct parser *p)
 		break;
 	case F_SUMMARY:
 	case F_CONTENT:
-		if (c->kind == K_PLAIN) {
-			escape_html(c->text.s, c->text.len, t, 0);
-		} else if (c->kind == K_XHTML) {
-			/* the newlines around inline XHTML (<body>, the
-			 * Atom div) are layout of the feed, not content */
-			trim(c->text.s, c->text.len, &p->tmp2);
+		/* the white space around the text (the newlines around
+		 * inline XHTML, the indentation of a CDATA section) is
+		 * layout of the feed, not content */
+		trim(c->text.s, c->text.len, &p->tmp2);
+		if (c->kind == K_PLAIN)
+			escape_html(p->tmp2.s, p->tmp2.len, t, 0);
+		else
 			html_sanitize(p->tmp2.s, p->tmp2.len, c->base, t);
-		} else {
-			html_sanitize(c->text.s, c->text.len, c->base, t);
-		}
 		if (t->toobig) {
 			warn(p, c->line, "<%s> longer than %zu bytes, dropped",
 			     c->name.s, t->max);
@@ -1000,17 +1003,17 @@ static void finish_field(struct parser *p)
 			warn(p, c->line, "cannot parse date '%s'", p->tmp2.s);
 			break;
 		}
+		/* dates: of two of the same kind, the last wins (see the top) */
 		if (c->field == F_DCDATE) {
-			if (it->dcdate == FEED_NO_DATE)
-				it->dcdate = when;
-			if (c->prio < it->pub_prio) {
+			it->dcdate = when;
+			if (c->prio <= it->pub_prio) {
 				it->published = when;
 				it->pub_prio = c->prio;
 			}
-		} else if (c->field == F_PUBLISHED && c->prio < it->pub_prio) {
+		} else if (c->field == F_PUBLISHED && c->prio <= it->pub_prio) {
 			it->published = when;
 			it->pub_prio = c->prio;
-		} else if (c->field == F_UPDATED && c->prio < it->upd_prio) {
+		} else if (c->field == F_UPDATED && c->prio <= it->upd_prio) {
 			it->updated = when;
 			it->upd_prio = c->prio;
 		}
@@ -1062,9 +1065,9 @@ static void collect_start(struct parser *p, struct level *lv)
 	const xmlChar **a = p->attrs;
 	struct buf v = BUF_INIT;
 	const char *value;
-	int i, first = c->first_child, depth = (int)p->nstack - 1;
+	int i, first = c->wrapper_pending, depth = (int)p->nstack - 1;
 
-	c->first_child = 0;
+	c->wrapper_pending = 0;
 	if (c->kind == K_PLAIN || c->kind == K_SKIP)
 		return;
 	/* Atom's xhtml content is wrapped in a div that is not content */
@@ -1266,8 +1269,6 @@ static void on_link(struct parser *p, struct item *it, struct level *lv,
 	char *href = get_attr(p, "href");
 	int prio;
 
-	if (!href)
-		goto out;
 	if (rel && strcasecmp(rel, "alternate") &&
 	    strcmp(rel, "http://www.iana.org/assignments/relation/alternate"))
 		goto out;
@@ -1278,6 +1279,11 @@ static void on_link(struct parser *p, struct item *it, struct level *lv,
 		prio = 0;
 	else
 		prio = 2;
+	if (!href) {
+		/* <link>URL</link>, the RSS habit, seen in Atom feeds too */
+		begin_field(p, it, F_LINK, K_PLAIN, prio + prio_add);
+		goto out;
+	}
 	trim(href, strlen(href), &p->tmp2);
 	if (!p->tmp2.len)
 		goto out;
@@ -1374,12 +1380,17 @@ static void sync_one(char **dst, const struct slot *s)
 static void sync_info(struct parser *p)
 {
 	struct feed_info *info = p->info;
+	char *q;
 
 	sync_one(&info->title, &p->feed.title);
 	sync_one(&info->link, &p->feed.link);
 	sync_one(&info->language, &p->feed.lang);
 	if (!info->language && p->root_lang)
 		info->language = xstrdup(p->root_lang);
+	/* "en_US", a POSIX locale name, is a common slip for the tag "en-US" */
+	for (q = info->language; q && *q; q++)
+		if (*q == '_')
+			*q = '-';
 }
 
 static void end_entry(struct parser *p)

@@ -37,6 +37,7 @@
 #include <libxml/xmlerror.h>
 
 #include "buf.h"
+#include "css.h"
 #include "xalloc.h"
 #include "xmlquiet.h"
 
@@ -65,6 +66,7 @@ enum attr_kind {
 	ATTR_TEXT,
 	ATTR_URL,
 	ATTR_NUM,
+	ATTR_STYLE,
 };
 
 struct allowed_attr {
@@ -82,7 +84,7 @@ struct sanitizer {
 	struct buf *out;
 	const char *base;
 	struct buf val;         /* attribute value, reused */
-	struct buf url;         /* cleaned URL, reused */
+	struct buf url;         /* cleaned URL or filtered style, reused */
 };
 
 /* Plain-text accumulator: white space collapsed, controls dropped. */
@@ -150,67 +152,171 @@ static const char *const drop_elems[] = {
 	"base", NULL
 };
 
+/* Text, structure and presentation, old and new; nothing interactive
+ * (forms, <details> toggles stay as plain blocks), nothing that loads
+ * media (audio, video, canvas, source: their fallback content stays). */
 static const char *const allowed_elems[] = {
-	"a", "abbr", "b", "blockquote", "br", "caption", "cite", "code",
-	"dd", "del", "dfn", "div", "dl", "dt", "em", "figcaption", "figure",
-	"h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd",
-	"li", "mark", "ol", "p", "pre", "q", "s", "samp", "small", "span",
-	"strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th",
-	"thead", "time", "tr", "u", "ul", "var", NULL
+	"a", "abbr", "acronym", "address", "area", "article", "aside", "b",
+	"bdi", "bdo", "big", "blockquote", "br", "caption", "center", "cite",
+	"code", "col", "colgroup", "datagrid", "dd", "del", "details", "dfn",
+	"dialog", "dir", "div", "dl", "dt", "em", "fieldset", "figcaption",
+	"figure", "font", "footer", "h1", "h2", "h3", "h4", "h5", "h6",
+	"header", "hgroup", "hr", "i", "img", "ins", "kbd", "label", "legend",
+	"li", "m", "main", "map", "mark", "menu", "meter", "multicol", "nav",
+	"nextid", "nobr", "ol", "output", "p", "pre", "progress", "q", "rp",
+	"rt", "ruby", "s", "samp", "section", "small", "spacer", "span",
+	"strike", "strong", "sub", "summary", "sup", "table", "tbody", "td",
+	"tfoot", "th", "thead", "time", "tr", "tt", "u", "ul", "var", "wbr",
+	NULL
 };
 
-static const char *const void_elems[] = { "br", "hr", "img", NULL };
+static const char *const void_elems[] = {
+	"area", "br", "col", "hr", "img", "wbr", NULL
+};
 
-static const struct allowed_attr allowed_attrs[] = {
+static const struct allowed_attr element_attrs[] = {
 	{ "a", "href", ATTR_URL },
-	{ "a", "title", ATTR_TEXT },
 	{ "img", "src", ATTR_URL },
-	{ "img", "alt", ATTR_TEXT },
-	{ "img", "title", ATTR_TEXT },
-	{ "img", "width", ATTR_NUM },
-	{ "img", "height", ATTR_NUM },
-	{ "td", "colspan", ATTR_NUM },
-	{ "td", "rowspan", ATTR_NUM },
-	{ "th", "colspan", ATTR_NUM },
-	{ "th", "rowspan", ATTR_NUM },
-	{ "abbr", "title", ATTR_TEXT },
-	{ "dfn", "title", ATTR_TEXT },
 	{ "blockquote", "cite", ATTR_URL },
 	{ "q", "cite", ATTR_URL },
 	{ "del", "cite", ATTR_URL },
 	{ "ins", "cite", ATTR_URL },
-	{ "time", "datetime", ATTR_TEXT },
-	{ "ol", "start", ATTR_NUM },
-	/* presentational attributes feeds use, harmless on any element: no
-	 * URL, no script, no CSS */
-	{ "*", "align", ATTR_TEXT },
-	{ "*", "valign", ATTR_TEXT },
-	{ "*", "dir", ATTR_TEXT },
-	{ "*", "lang", ATTR_TEXT },
-	{ "*", "title", ATTR_TEXT },
-	{ "*", "summary", ATTR_TEXT },
-	{ "*", "scope", ATTR_TEXT },
-	{ "*", "headers", ATTR_TEXT },
+	{ "area", "href", ATTR_URL },
+	{ NULL, NULL, ATTR_TEXT }
+};
+
+/* Sorted by name (strcmp order) for bsearch.
+ * Harmless on any element: presentation, structure, accessibility
+	 * and form-control state (inert here, since forms are dropped). No
+	 * URL (background, dynsrc, lowsrc, longdesc, ping, poster and the
+	 * like load or send something, so they are not here), no script
+	 * (on*), and style only through css_filter_style. */
+static const struct allowed_attr global_attrs[] = {
 	{ "*", "abbr", ATTR_TEXT },
+	{ "*", "accept", ATTR_TEXT },
+	{ "*", "accept-charset", ATTR_TEXT },
+	{ "*", "accesskey", ATTR_TEXT },
+	{ "*", "align", ATTR_TEXT },
+	{ "*", "alt", ATTR_TEXT },
+	{ "*", "autocomplete", ATTR_TEXT },
+	{ "*", "autofocus", ATTR_TEXT },
 	{ "*", "axis", ATTR_TEXT },
-	{ "*", "char", ATTR_TEXT },
-	{ "*", "charoff", ATTR_TEXT },
-	{ "*", "nowrap", ATTR_TEXT },
-	{ "*", "clear", ATTR_TEXT },
-	{ "*", "color", ATTR_TEXT },
-	{ "*", "face", ATTR_TEXT },
-	{ "*", "size", ATTR_TEXT },
-	{ "*", "noshade", ATTR_TEXT },
-	{ "*", "compact", ATTR_TEXT },
-	{ "*", "span", ATTR_NUM },
-	{ "*", "width", ATTR_NUM },
-	{ "*", "height", ATTR_NUM },
+	{ "*", "balance", ATTR_TEXT },
+	{ "*", "bgcolor", ATTR_TEXT },
+	{ "*", "bgproperties", ATTR_TEXT },
 	{ "*", "border", ATTR_NUM },
+	{ "*", "bordercolor", ATTR_TEXT },
+	{ "*", "bordercolordark", ATTR_TEXT },
+	{ "*", "bordercolorlight", ATTR_TEXT },
+	{ "*", "bottompadding", ATTR_TEXT },
 	{ "*", "cellpadding", ATTR_NUM },
 	{ "*", "cellspacing", ATTR_NUM },
+	{ "*", "ch", ATTR_TEXT },
+	{ "*", "challenge", ATTR_TEXT },
+	{ "*", "char", ATTR_TEXT },
+	{ "*", "charoff", ATTR_TEXT },
+	{ "*", "charset", ATTR_TEXT },
+	{ "*", "checked", ATTR_TEXT },
+	{ "*", "choff", ATTR_TEXT },
+	{ "*", "class", ATTR_TEXT },
+	{ "*", "clear", ATTR_TEXT },
+	{ "*", "color", ATTR_TEXT },
+	{ "*", "cols", ATTR_TEXT },
+	{ "*", "colspan", ATTR_NUM },
+	{ "*", "compact", ATTR_TEXT },
+	{ "*", "contenteditable", ATTR_TEXT },
+	{ "*", "coords", ATTR_TEXT },
+	{ "*", "datafld", ATTR_TEXT },
+	{ "*", "datapagesize", ATTR_TEXT },
+	{ "*", "datetime", ATTR_TEXT },
+	{ "*", "default", ATTR_TEXT },
+	{ "*", "delay", ATTR_TEXT },
+	{ "*", "dir", ATTR_TEXT },
+	{ "*", "disabled", ATTR_TEXT },
+	{ "*", "draggable", ATTR_TEXT },
+	{ "*", "enctype", ATTR_TEXT },
+	{ "*", "end", ATTR_TEXT },
+	{ "*", "face", ATTR_TEXT },
+	{ "*", "for", ATTR_TEXT },
+	{ "*", "form", ATTR_TEXT },
+	{ "*", "frame", ATTR_TEXT },
+	{ "*", "galleryimg", ATTR_TEXT },
+	{ "*", "gutter", ATTR_TEXT },
+	{ "*", "headers", ATTR_TEXT },
+	{ "*", "height", ATTR_NUM },
+	{ "*", "hidden", ATTR_TEXT },
+	{ "*", "hidefocus", ATTR_TEXT },
+	{ "*", "high", ATTR_TEXT },
+	{ "*", "hreflang", ATTR_TEXT },
 	{ "*", "hspace", ATTR_NUM },
+	{ "*", "id", ATTR_TEXT },
+	{ "*", "inputmode", ATTR_TEXT },
+	{ "*", "ismap", ATTR_TEXT },
+	{ "*", "keytype", ATTR_TEXT },
+	{ "*", "label", ATTR_TEXT },
+	{ "*", "lang", ATTR_TEXT },
+	{ "*", "leftspacing", ATTR_TEXT },
+	{ "*", "list", ATTR_TEXT },
+	{ "*", "loop", ATTR_TEXT },
+	{ "*", "loopcount", ATTR_TEXT },
+	{ "*", "loopend", ATTR_TEXT },
+	{ "*", "loopstart", ATTR_TEXT },
+	{ "*", "low", ATTR_TEXT },
+	{ "*", "max", ATTR_TEXT },
+	{ "*", "maxlength", ATTR_TEXT },
+	{ "*", "media", ATTR_TEXT },
+	{ "*", "method", ATTR_TEXT },
+	{ "*", "min", ATTR_TEXT },
+	{ "*", "multiple", ATTR_TEXT },
+	{ "*", "name", ATTR_TEXT },
+	{ "*", "nohref", ATTR_TEXT },
+	{ "*", "noshade", ATTR_TEXT },
+	{ "*", "nowrap", ATTR_TEXT },
+	{ "*", "open", ATTR_TEXT },
+	{ "*", "optimum", ATTR_TEXT },
+	{ "*", "pattern", ATTR_TEXT },
+	{ "*", "point-size", ATTR_TEXT },
+	{ "*", "pqg", ATTR_TEXT },
+	{ "*", "preload", ATTR_TEXT },
+	{ "*", "prompt", ATTR_TEXT },
+	{ "*", "radiogroup", ATTR_TEXT },
+	{ "*", "readonly", ATTR_TEXT },
+	{ "*", "rel", ATTR_TEXT },
+	{ "*", "repeat-max", ATTR_TEXT },
+	{ "*", "repeat-min", ATTR_TEXT },
+	{ "*", "replace", ATTR_TEXT },
+	{ "*", "required", ATTR_TEXT },
+	{ "*", "rev", ATTR_TEXT },
+	{ "*", "rightspacing", ATTR_TEXT },
+	{ "*", "rows", ATTR_TEXT },
+	{ "*", "rowspan", ATTR_NUM },
+	{ "*", "rules", ATTR_TEXT },
+	{ "*", "scope", ATTR_TEXT },
+	{ "*", "selected", ATTR_TEXT },
+	{ "*", "shape", ATTR_TEXT },
+	{ "*", "size", ATTR_TEXT },
+	{ "*", "span", ATTR_NUM },
+	{ "*", "start", ATTR_NUM },
+	{ "*", "step", ATTR_TEXT },
+	{ "*", "style", ATTR_STYLE },
+	{ "*", "summary", ATTR_TEXT },
+	{ "*", "suppress", ATTR_TEXT },
+	{ "*", "tabindex", ATTR_TEXT },
+	{ "*", "target", ATTR_TEXT },
+	{ "*", "template", ATTR_TEXT },
+	{ "*", "title", ATTR_TEXT },
+	{ "*", "toppadding", ATTR_TEXT },
+	{ "*", "type", ATTR_TEXT },
+	{ "*", "unselectable", ATTR_TEXT },
+	{ "*", "urn", ATTR_TEXT },
+	{ "*", "usemap", ATTR_TEXT },
+	{ "*", "valign", ATTR_TEXT },
+	{ "*", "value", ATTR_TEXT },
+	{ "*", "variable", ATTR_TEXT },
+	{ "*", "volume", ATTR_TEXT },
 	{ "*", "vspace", ATTR_NUM },
-	{ NULL, NULL, ATTR_TEXT }
+	{ "*", "width", ATTR_NUM },
+	{ "*", "wrap", ATTR_TEXT },
 };
 
 /* Elements that separate words in plain text. */
@@ -510,16 +616,27 @@ static int is_number(const char *s)
 	return digits > 0 && digits <= 9 && !s[i];
 }
 
+static int cmp_attr(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct allowed_attr *)elem)->attr);
+}
+
 static const struct allowed_attr *find_attr(const char *elem, const char *attr)
 {
+	char lower[32];
 	size_t i;
 
-	for (i = 0; allowed_attrs[i].elem; i++)
-		if ((!strcmp(allowed_attrs[i].elem, elem) ||
-		     !strcmp(allowed_attrs[i].elem, "*")) &&
-		    !strcasecmp(allowed_attrs[i].attr, attr))
-			return &allowed_attrs[i];
-	return NULL;
+	for (i = 0; attr[i] && i < sizeof(lower) - 1; i++)
+		lower[i] = (char)tolower((unsigned char)attr[i]);
+	if (attr[i])
+		return NULL;    /* longer than any name we keep */
+	lower[i] = '\0';
+	for (i = 0; element_attrs[i].elem; i++)
+		if (!strcmp(element_attrs[i].elem, elem) &&
+		    !strcmp(element_attrs[i].attr, lower))
+			return &element_attrs[i];
+	return bsearch(lower, global_attrs, sizeof(global_attrs) / sizeof(global_attrs[0]),
+		       sizeof(global_attrs[0]), cmp_attr);
 }
 
 /* name is our own spelling from allowed_elems, never the input's. */
@@ -543,7 +660,12 @@ static void emit_start_tag(struct sanitizer *z, xmlNodePtr n, const char *name)
 			if (clean_url(z->val.s, z->base, &z->url))
 				continue;
 			v = z->url.s;
-		} else if (aa->kind == ATTR_NUM && !is_number(v)) {
+		} else if (aa->kind == ATTR_STYLE) {
+			css_filter_style(v, &z->url);
+			if (!z->url.len)
+				continue;
+			v = z->url.s;
+		} else if (aa->kind == ATTR_NUM && *v && !is_number(v)) {
 			continue;
 		}
 		buf_addch(z->out, ' ');

@@ -10,6 +10,13 @@ prints the pass rate per path, then overall. Only the paths newsdigest
 reports are counted ("supported"); the others (encoding, feed.subtitle,
 *_detail, links[], ...) are listed as unsupported and not counted.
 
+Titles: our contract makes every title plain text (tags stripped,
+entities decoded, white space collapsed; null when nothing is left), where
+feedparser keeps the HTML a feed declares. A title row passes when our
+title equals feedparser's value, or equals that value read as plain text
+(HTML parsed by Python's html.parser, white space collapsed); the report
+counts the rows that passed the second way.
+
 Files whose path contains "http" were served over HTTP upstream: they get
 --base http://127.0.0.1:8097/tests/FILE and --content-type from
 http_headers.tsv (text/xml when it gives none). feedparser's entries[N].summary
@@ -37,6 +44,7 @@ Python 3 standard library only.
 import argparse
 import collections
 import concurrent.futures
+import html.parser
 import json
 import os
 import re
@@ -179,16 +187,58 @@ def expected_value(row):
     return row.value
 
 
+class _TextOf(html.parser.HTMLParser):
+    """The text of an HTML fragment, as a reader sees it: tags dropped,
+    character references decoded, unknown ones kept as written."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts = []
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+    def handle_starttag(self, tag, attrs):
+        self.parts.append(" ")
+
+    def handle_endtag(self, tag):
+        self.parts.append(" ")
+
+
+def plain_text(value):
+    """feedparser's title, HTML when the feed said so, as the plain text
+    our contract gives titles (tags stripped, entities decoded, white space
+    collapsed, Unicode spaces included)."""
+    p = _TextOf()
+    p.feed(value)
+    p.close()
+    return " ".join("".join(p.parts).split())
+
+
+def is_title(path):
+    return path in ("feed.title",) or bool(re.match(r"entries\[\d+\]\.title$", path))
+
+
 def check(row, result):
-    """(passed, got) for a supported row."""
+    """(passed, got, how) for a supported row; how is "" for a literal
+    match and "plain-text title" for a title that matches feedparser's
+    value once read as our contract reads titles."""
     if result.get("error"):
-        return False, "<%s>" % result["error"]
+        return False, "<%s>" % result["error"], ""
     got = lookup(row.path)(result["json"])
     if row.op == "absent":
-        return got is MISSING or got is None, got
+        return got is MISSING or got is None, got, ""
     if row.op == "contains":
-        return isinstance(got, str) and row.value in got, got
-    return got is not MISSING and got == expected_value(row), got
+        return isinstance(got, str) and row.value in got, got, ""
+    want = expected_value(row)
+    if got is not MISSING and got == want:
+        return True, got, ""
+    # a title with no text at all (an <img> alone) is null for us
+    if is_title(row.path) and isinstance(want, str) and \
+            (got is None or isinstance(got, str)) and \
+            (got or None) == (plain_text(want) or None):
+        return True, got, "plain-text title"
+    return False, got, ""
 
 
 def show(v, limit=300):
@@ -288,6 +338,7 @@ def main(argv):
 
     per_path = collections.OrderedDict()
     unsupported = collections.Counter()
+    by_policy = collections.Counter()
     failures = []
     for row in rows:
         if not row.supported:
@@ -297,11 +348,13 @@ def main(argv):
         st[0] += 1
         res = results.get(row.file)
         if res is None:
-            ok, got = False, "<file missing from the corpus>"
+            ok, got, how = False, "<file missing from the corpus>", ""
         else:
-            ok, got = check(row, res)
+            ok, got, how = check(row, res)
         if ok:
             st[1] += 1
+            if how:
+                by_policy[how] += 1
         else:
             failures.append((row, got, note_for(row, headers.get(row.file, {}))))
 
@@ -320,6 +373,8 @@ def main(argv):
         n, ok = per_path[p]
         table.append("%-32s %6d %6d %6.1f%%" % (p, n, ok, pct(ok, n)))
     table.append("%-32s %6d %6d %6.1f%%" % ("TOTAL (supported)", total, passed, pct(passed, total)))
+    for how, n in sorted(by_policy.items()):
+        table.append("  of which passed as a %s: %d" % (how, n))
     table.append("")
     table.append("unsupported: %d rows in %d path shapes (not counted)"
                  % (sum(unsupported.values()), len(unsupported)))
@@ -359,6 +414,8 @@ def main(argv):
             n += 1
             cnt, ok = per_path[p]
             print("ok %d - %s: %d/%d (%.1f%%)" % (n, p, ok, cnt, pct(ok, cnt)))
+        for how, cnt in sorted(by_policy.items()):
+            print("# of the passing rows, %d passed as a %s" % (cnt, how))
         print("# unsupported paths: %d rows in %d shapes (not counted)"
               % (sum(unsupported.values()), len(unsupported)))
         floor = a.floor if a.floor is not None else 0.0

@@ -148,10 +148,16 @@ static void test_sanitize_script_removed(void **state)
 	check_san("<script>if (a < b) { x = '</p>'; }</script>after", NULL, "after");
 }
 
-static void test_sanitize_style_removed(void **state)
+static void test_sanitize_style_filtered(void **state)
 {
+	/* the <style> element goes with its rules; the attribute keeps its
+	 * presentational declarations (css_filter_style, tested below) */
 	check_san("<style>p { color: red }</style><p style=\"color:red\">x</p>",
+		  NULL, "<p style=\"color: red;\">x</p>");
+	check_san("<p style=\"position:fixed;top:0;background:url(https://t.example/p.gif)\">x</p>",
 		  NULL, "<p>x</p>");
+	check_san("<p style='font-family: \"a\"; width: expression(alert(1))'>x</p>",
+		  NULL, "<p style=\"font-family: &quot;a&quot;;\">x</p>");
 }
 
 static void test_sanitize_active_content_removed(void **state)
@@ -189,7 +195,20 @@ static void test_sanitize_event_handlers_removed(void **state)
 	check_san("<p onclick=\"alert(1)\" ONMOUSEOVER=\"x()\" class=\"c\" id=\"i\">t</p>"
 		  "<img src=\"https://example.com/a.png\" onerror=\"alert(1)\" alt=\"A\">",
 		  NULL,
-		  "<p>t</p><img src=\"https://example.com/a.png\" alt=\"A\" />");
+		  "<p class=\"c\" id=\"i\">t</p><img src=\"https://example.com/a.png\" alt=\"A\" />");
+}
+
+/* Attributes that load or send something stay off every element; the
+ * inert ones feeds use are kept (a long list: here its ends and middle). */
+static void test_sanitize_url_attributes_dropped(void **state)
+{
+	check_san("<p background=\"https://t.example/b.gif\" ping=\"https://t.example/\""
+		  " dynsrc=\"x\" lowsrc=\"y\" longdesc=\"z\" datasrc=\"d\" data=\"e\""
+		  " action=\"f\" href=\"g\" src=\"h\" cite=\"i\">t</p>", NULL, "<p>t</p>");
+	check_san("<span abbr=\"a\" lang=\"fr\" width=\"\" wrap=\"w\">t</span>", NULL,
+		  "<span abbr=\"a\" lang=\"fr\" width=\"\" wrap=\"w\">t</span>");
+	check_san("<td WIDTH=\"50%\" height=\"x\" xmlns:foo=\"u\">t</td>", NULL,
+		  "<td width=\"50%\">t</td>");
 }
 
 static void test_sanitize_javascript_href(void **state)
@@ -254,10 +273,21 @@ static void test_sanitize_url_encoding(void **state)
 
 static void test_sanitize_unknown_unwrapped(void **state)
 {
-	check_san("<font color=red>red</font> <center><blink>b</blink></center>"
-		  "<custom-el x=1>c</custom-el>", NULL, "red bc");
+	check_san("<blink>b</blink><custom-el x=1>c</custom-el><marquee>m</marquee>",
+		  NULL, "bcm");
 	check_san("<html><body><article><section><p>x</p></section></article>"
-		  "</body></html>", NULL, "<p>x</p>");
+		  "</body></html>", NULL,
+		  "<article><section><p>x</p></section></article>");
+	/* old presentational elements are harmless and kept */
+	check_san("<font color=red face=Arial>red</font> <center>b</center>",
+		  NULL, "<font color=\"red\" face=\"Arial\">red</font> <center>b</center>");
+	/* media and forms are not: their fallback text stays */
+	check_san("<video src=\"https://t.example/v.mp4\" poster=\"https://t.example/p.jpg\">"
+		  "no video</video><audio autoplay>no audio</audio><canvas>c</canvas>",
+		  NULL, "no videono audioc");
+	check_san("<form action=\"https://evil.example/\"><input name=p value=1>"
+		  "<button>Go</button><select><option>o</select><textarea>t</textarea>"
+		  "</form>after", NULL, "after");
 }
 
 static void test_sanitize_full_page(void **state)
@@ -288,7 +318,7 @@ static void test_sanitize_nested_lists(void **state)
 {
 	check_san("<ul><li>one<ol start=\"3\" type=\"a\"><li>a</li><li>b</ol>"
 		  "<li>two</ul>", NULL,
-		  "<ul><li>one<ol start=\"3\"><li>a</li><li>b</li></ol></li>"
+		  "<ul><li>one<ol start=\"3\" type=\"a\"><li>a</li><li>b</li></ol></li>"
 		  "<li>two</li></ul>");
 	check_san("<ol start=\"x\"><li>a</ol>", NULL, "<ol><li>a</li></ol>");
 }
@@ -775,9 +805,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sanitize_plain),
 		cmocka_unit_test(test_sanitize_script_removed),
-		cmocka_unit_test(test_sanitize_style_removed),
+		cmocka_unit_test(test_sanitize_style_filtered),
 		cmocka_unit_test(test_sanitize_active_content_removed),
 		cmocka_unit_test(test_sanitize_event_handlers_removed),
+		cmocka_unit_test(test_sanitize_url_attributes_dropped),
 		cmocka_unit_test(test_sanitize_javascript_href),
 		cmocka_unit_test(test_sanitize_data_url),
 		cmocka_unit_test(test_sanitize_allowed_schemes),
