@@ -107,7 +107,9 @@ struct feed_scan {
 
 static htmlDocPtr parse_html(const char *data, size_t len, enum parse_mode mode);
 static void walk(xmlNodePtr top, walk_enter_fn enter, walk_leave_fn leave, void *data);
-static int in_list(const char *name, const char *const *list);
+static int cmp_name(const void *key, const void *elem);
+static int in_list(const char *name, const char *const *list, size_t n);
+#define LIST(a) (a), sizeof(a) / sizeof((a)[0])
 static int is_element(xmlNodePtr n, const char *name);
 static size_t utf8_next(const unsigned char *s, size_t n, uint32_t *cp);
 static int is_space_cp(uint32_t cp);
@@ -135,6 +137,8 @@ static int links_enter(xmlNodePtr n, void *data);
 static int skip_prefix(const char *p, const char *end, const char *word);
 static const char *find(const char *p, const char *end, const char *what);
 
+/* Every name list below is sorted and lower case: in_list bisects it. */
+
 /* Dropped with everything inside: active content, forms, foreign
  * content (SVG and MathML can carry scripts and links of their own) and
  * the parts of a page that are not its body. Not <embed>: libxml2 2.9
@@ -146,10 +150,9 @@ static const char *find(const char *p, const char *end, const char *what);
  * <param>s are unknown elements, and what is left is its fallback
  * content, sanitised like the rest. */
 static const char *const drop_elems[] = {
-	"script", "style", "iframe", "applet", "form",
-	"input", "button", "select", "textarea", "noscript", "template",
-	"svg", "math", "frame", "frameset", "head", "title", "meta", "link",
-	"base", NULL
+	"applet", "base", "button", "form", "frame", "frameset", "head",
+	"iframe", "input", "link", "math", "meta", "noscript", "script",
+	"select", "style", "svg", "template", "textarea", "title"
 };
 
 /* Text, structure and presentation, old and new; nothing interactive
@@ -166,12 +169,11 @@ static const char *const allowed_elems[] = {
 	"nextid", "nobr", "ol", "output", "p", "pre", "progress", "q", "rp",
 	"rt", "ruby", "s", "samp", "section", "small", "spacer", "span",
 	"strike", "strong", "sub", "summary", "sup", "table", "tbody", "td",
-	"tfoot", "th", "thead", "time", "tr", "tt", "u", "ul", "var", "wbr",
-	NULL
+	"tfoot", "th", "thead", "time", "tr", "tt", "u", "ul", "var", "wbr"
 };
 
 static const char *const void_elems[] = {
-	"area", "br", "col", "hr", "img", "wbr", NULL
+	"area", "br", "col", "hr", "img", "wbr"
 };
 
 static const struct allowed_attr element_attrs[] = {
@@ -325,12 +327,12 @@ static const char *const block_elems[] = {
 	"details", "dialog", "div", "dl", "dt", "fieldset", "figcaption",
 	"figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header",
 	"hr", "li", "main", "nav", "ol", "p", "pre", "section", "summary",
-	"table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul", NULL
+	"table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul"
 };
 
 static const char *const feed_types[] = {
-	"application/rss+xml", "application/atom+xml", "application/rdf+xml",
-	"application/feed+json", "application/json", NULL
+	"application/atom+xml", "application/feed+json", "application/json",
+	"application/rdf+xml", "application/rss+xml"
 };
 
 static htmlDocPtr parse_html(const char *data, size_t len, enum parse_mode mode)
@@ -386,14 +388,17 @@ static void walk(xmlNodePtr top, walk_enter_fn enter, walk_leave_fn leave, void 
 	}
 }
 
-static int in_list(const char *name, const char *const *list)
+static int cmp_name(const void *key, const void *elem)
 {
-	size_t i;
+	return strcasecmp(key, *(const char *const *)elem);
+}
 
-	for (i = 0; list[i]; i++)
-		if (!strcasecmp(name, list[i]))
-			return (int)i + 1;
-	return 0;
+/* 1 + the index of name in list (sorted, see the top), 0 when absent. */
+static int in_list(const char *name, const char *const *list, size_t n)
+{
+	const char *const *hit = bsearch(name, list, n, sizeof(*list), cmp_name);
+
+	return hit ? (int)(hit - list) + 1 : 0;
 }
 
 static int is_element(xmlNodePtr n, const char *name)
@@ -466,11 +471,18 @@ static int is_control_cp(uint32_t cp)
  */
 static void add_escaped(struct buf *out, const char *s, int in_attr)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *p = (const unsigned char *)s, *run;
 	size_t n = strlen(s), k;
 	uint32_t cp;
 
 	while (n) {
+		/* a run of printable ASCII that needs no escape: one copy */
+		for (run = p; n && *p >= 0x20 && *p < 0x7f && *p != '&' && *p != '<' &&
+			      *p != '>' && (*p != '"' || !in_attr); p++)
+			n--;
+		buf_add(out, run, (size_t)(p - run));
+		if (!n)
+			break;
 		k = utf8_next(p, n, &cp);
 		if (!k) {
 			buf_addstr(out, "\xef\xbf\xbd");
@@ -675,7 +687,7 @@ static void emit_start_tag(struct sanitizer *z, xmlNodePtr n, const char *name)
 		buf_addch(z->out, '"');
 	}
 	/* "<br />": valid HTML, and what XHTML-minded readers expect */
-	buf_addstr(z->out, in_list(name, void_elems) ? " />" : ">");
+	buf_addstr(z->out, in_list(name, LIST(void_elems)) ? " />" : ">");
 }
 
 static int sanitize_enter(xmlNodePtr n, void *data)
@@ -698,14 +710,14 @@ static int sanitize_enter(xmlNodePtr n, void *data)
 		/* comments, PIs, doctypes, entity references */
 		return 0;
 	}
-	if (!n->name || in_list((const char *)n->name, drop_elems))
+	if (!n->name || in_list((const char *)n->name, LIST(drop_elems)))
 		return 0;
-	i = in_list((const char *)n->name, allowed_elems);
+	i = in_list((const char *)n->name, LIST(allowed_elems));
 	if (!i)
 		return 1;
 	emit_start_tag(z, n, allowed_elems[i - 1]);
 	/* Children of a void element could not be serialised inside it. */
-	return !in_list(allowed_elems[i - 1], void_elems);
+	return !in_list(allowed_elems[i - 1], LIST(void_elems));
 }
 
 static void sanitize_leave(xmlNodePtr n, void *data)
@@ -715,7 +727,7 @@ static void sanitize_leave(xmlNodePtr n, void *data)
 
 	if (n->type != XML_ELEMENT_NODE || !n->name)
 		return;
-	i = in_list((const char *)n->name, allowed_elems);
+	i = in_list((const char *)n->name, LIST(allowed_elems));
 	if (!i)
 		return;
 	buf_addstr(z->out, "</");
@@ -754,11 +766,29 @@ static void text_space(struct text *t)
 
 static void text_feed(struct text *t, const char *str)
 {
-	const unsigned char *p = (const unsigned char *)str;
-	size_t n = strlen(str), k;
+	const unsigned char *p = (const unsigned char *)str, *run;
+	size_t n = strlen(str), k, room;
 	uint32_t cp;
 
 	while (n && !t->full) {
+		/* a run of printable ASCII but the space: one copy */
+		if (*p > 0x20 && *p < 0x7f) {
+			if (t->pending_space) {
+				buf_addch(&t->s, ' ');
+				t->nchars++;
+				t->pending_space = 0;
+			}
+			room = t->stop ? t->stop - t->nchars : n;
+			for (run = p; n && room && *p > 0x20 && *p < 0x7f; p++, n--)
+				room--;
+			buf_add(&t->s, run, (size_t)(p - run));
+			t->nchars += (size_t)(p - run);
+			if (t->stop && t->nchars >= t->stop) {
+				t->full = 1;
+				break;
+			}
+			continue;
+		}
 		k = utf8_next(p, n, &cp);
 		if (!k) {
 			p++;
@@ -843,9 +873,9 @@ static int text_enter(xmlNodePtr n, void *data)
 		return 0;
 	}
 	/* The sanitiser's drop list: the text is what its HTML would show. */
-	if (!n->name || in_list((const char *)n->name, drop_elems))
+	if (!n->name || in_list((const char *)n->name, LIST(drop_elems)))
 		return 0;
-	if (in_list((const char *)n->name, block_elems))
+	if (in_list((const char *)n->name, LIST(block_elems)))
 		text_space(t);
 	return 1;
 }
@@ -855,7 +885,7 @@ static void text_leave(xmlNodePtr n, void *data)
 	struct text *t = data;
 
 	if (n->type == XML_ELEMENT_NODE && n->name &&
-	    in_list((const char *)n->name, block_elems))
+	    in_list((const char *)n->name, LIST(block_elems)))
 		text_space(t);
 }
 
@@ -896,7 +926,7 @@ void html_safe_to_text(const char *html, size_t len, size_t max_chars, struct bu
 			buf_reset(&name);
 			while (n < q && isalnum((unsigned char)*n))
 				buf_addch(&name, tolower((unsigned char)*n++));
-			if (in_list(name.s, block_elems))
+			if (in_list(name.s, LIST(block_elems)))
 				text_space(&t);
 			p = q + 1;
 			continue;
@@ -954,7 +984,7 @@ static int feed_type(const char *raw, struct buf *type)
 		n--;
 	for (; n; n--, raw++)
 		buf_addch(type, (*raw >= 'A' && *raw <= 'Z') ? *raw + 32 : *raw);
-	return in_list(type->s, feed_types) != 0;
+	return in_list(type->s, LIST(feed_types)) != 0;
 }
 
 /* The first <base href> applies to the whole page, links before it too. */
@@ -1019,7 +1049,7 @@ static int links_enter(xmlNodePtr n, void *data)
 		}
 	}
 	if (!have_href || !has_token(rel.s, "alternate") ||
-	    !in_list(type.s, feed_types))
+	    !in_list(type.s, LIST(feed_types)))
 		goto out;
 	if (clean_url(href.s, f->base, &f->url) || !scheme_allowed(f->url.s, 1))
 		goto out;
