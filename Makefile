@@ -12,10 +12,10 @@ BIN      ?= newsdigest
 
 # Debian packages: what the program links, and what the tests add.
 RUN_PKGS  = pkg-config libinih-dev libsqlite3-dev libxml2-dev nettle-dev libidn2-dev \
-            libcurl4-gnutls-dev libjansson-dev ca-certificates
+            libcurl4-gnutls-dev libjansson-dev libutf8proc-dev libstemmer-dev ca-certificates
 TEST_PKGS = $(RUN_PKGS) libcmocka-dev sqlite3 libxml2-utils postfix nginx-light \
             curl time man-db groff-base python3 procps iproute2 openssl
-LIBS_PC   = libxml-2.0 sqlite3 inih nettle libidn2 libcurl jansson
+LIBS_PC   = libxml-2.0 sqlite3 inih nettle libidn2 libcurl jansson libutf8proc
 
 WARN = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
        -Wformat=2 -Wvla -Wno-unused-parameter
@@ -29,7 +29,8 @@ endif
 ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -Iinclude $(shell pkg-config --cflags $(LIBS_PC)) \
              $(WARN) $(CFLAGS) $(SANFLAGS) -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
-LIBS = $(shell pkg-config --libs $(LIBS_PC))
+# libstemmer ships no .pc file
+LIBS = $(shell pkg-config --libs $(LIBS_PC)) -lstemmer -lm
 
 SRC      = $(sort $(wildcard src/*.c src/*/*.c))
 LIB_SRC  = $(filter-out src/main.c,$(SRC))
@@ -106,6 +107,7 @@ install: all
 	install -m 644 doc/newsdigest.1 $(DESTDIR)$(MANDIR)/newsdigest.1
 	install -m 644 config.example.ini $(DESTDIR)$(SHAREDIR)/config.example.ini
 	install -m 644 feeds/feeds.opml $(DESTDIR)$(SHAREDIR)/feeds/feeds.opml
+	install -m 644 feeds/topics.ini $(DESTDIR)$(SHAREDIR)/feeds/topics.ini
 	cp -R templates/. $(DESTDIR)$(SHAREDIR)/templates/
 
 uninstall:

@@ -43,7 +43,15 @@ struct config {
 	} fetch;
 	struct {
 		char *topics;
-		double min_score;
+		double min_score;       /* an item's score to be included */
+		double topic_min;       /* a topic's score to be tagged */
+		double topic_share;     /* ... and its share of the item's best topic */
+		double title_weight;    /* a phrase in a title counts this many times */
+		double hint_bonus;      /* added to a topic the item's feed leans to */
+		long context_window;    /* words either side for topics.ini's requires */
+		double cluster_similarity; /* share of title words two stories have in common */
+		long cluster_days;      /* how far apart two items of one story can be */
+		long max_items;         /* items tagged in one run */
 	} curate;
 	struct {
 		char *digests_dir;

@@ -16,6 +16,7 @@ struct feed_row {
 	const char *html_url;    /* NULL when unknown */
 	const char *category;    /* "" at the top level; see opml.h */
 	const char *lang;        /* NULL when unknown */
+	const char *topics;      /* topic hint, ids joined by single spaces; "" when none */
 	const char *status;      /* "never", "ok" or "error" */
 	const char *error;       /* last error text, NULL when none */
 	long failures;           /* failed fetches in a row */
@@ -37,17 +38,30 @@ typedef void (*feeds_reject_fn)(const char *message, void *data);
  * reason in err. */
 int feeds_check_url(const char *url, struct buf *err);
 
-/* Add one feed. Returns 1 added, 0 already present (title updated when
- * given), -1 error (bad URL: err says why and *bad_input is set). */
+/*
+ * Check and normalise a topic hint ("id id" or "id,id") into out, as
+ * opml_topics_normalize does (opml.h): the same rules as the OPML `topics`
+ * attribute. Returns the number of ids, or -1 with a reason in err.
+ */
+int feeds_check_topics(const char *topics, struct buf *out, struct buf *err);
+
+/*
+ * Add one feed. topics: its topic hint, checked by feeds_check_topics; NULL
+ * leaves a known feed's hint as it is (a new feed gets none), "" clears it.
+ * Returns 1 added, 0 already present (title and topics updated when given),
+ * -1 error (bad URL or topics: err says why and *bad_input is set).
+ */
 int feeds_add(struct store *st, const char *url, const char *title,
-	      int *bad_input, struct buf *err);
+	      const char *topics, int *bad_input, struct buf *err);
 /* Remove a feed and its items. Returns 1 removed, 0 not found, -1 error. */
 int feeds_remove(struct store *st, const char *url, struct buf *err);
 
 /*
  * Import an OPML file in one transaction: new feeds are appended in document
- * order, known ones get their title, page, language and folder refreshed.
- * Outlines with a bad URL are skipped and reported through reject. Returns 0,
+ * order, known ones get their title, page, language, folder and topic hint
+ * refreshed (an outline without `topics` clears the hint, as a missing
+ * language clears it). Outlines with a bad URL or a bad `topics` attribute
+ * are skipped and reported through reject. Returns 0,
  * or -1 (store unchanged) with the reason in err; *bad_input is set when the
  * file, not the store, was at fault.
  */

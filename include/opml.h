@@ -17,6 +17,18 @@ struct opml_feed {
 	const char *title;     /* `title`, else `text`; NULL when both absent */
 	const char *language;  /* NULL when absent */
 	/*
+	 * The topic hint: the `topics` attribute normalised by
+	 * opml_topics_normalize, ids joined by single spaces. NULL when absent,
+	 * empty or refused; the writer treats NULL and "" alike.
+	 */
+	const char *topics;
+	/*
+	 * Reader only: NULL, or why the `topics` attribute was refused (as
+	 * opml_topics_normalize says it). The outline still reaches fn, as an
+	 * empty xmlUrl does, for the caller to refuse it with its line.
+	 */
+	const char *topics_error;
+	/*
 	 * Folder path: the titles (else texts) of the enclosing outlines that
 	 * have no xmlUrl, outermost first, joined with '/'; a '/' or '\'
 	 * inside a name is escaped with '\'; outlines without a name add
@@ -30,6 +42,25 @@ struct opml_feed {
 	 */
 	unsigned long line;
 };
+
+/* Limits of a topic hint (see opml_topics_normalize). */
+#define OPML_TOPICS_MAX 16
+#define OPML_TOPIC_ID_MAX 64
+
+/*
+ * Normalise a topic hint as written in a `topics` attribute or given to
+ * `feeds add --topics`: topic ids separated by commas or white space, in
+ * any number. Each id is 1 to OPML_TOPIC_ID_MAX bytes of [a-z0-9-]; there
+ * are at most OPML_TOPICS_MAX distinct ids. out is reset and receives the
+ * ids in the order given, a repeated id dropped, joined by single spaces
+ * ("" when there are none). The ids are not checked against the topic
+ * list: the curator's `topics check` does that. Returns the number of ids,
+ * or -1 with out reset and a reason appended to err ("topic id 'Foo' has a
+ * character other than a-z, 0-9 and '-'", "a topic id is longer than 64
+ * bytes", "more than 16 topic ids"); the id quoted is cleaned of control
+ * characters.
+ */
+int opml_topics_normalize(const char *value, struct buf *out, struct buf *err);
 
 /*
  * Called once per feed outline in document order. The strings in *feed are
@@ -49,8 +80,9 @@ typedef int (*opml_feed_fn)(const struct opml_feed *feed, void *data,
  * the problem has no place, like a missing <body>) for: not XML (REASON is
  * libxml2's message), a DOCTYPE declaring entities, root not <opml>, no
  * <body>, more than max_outlines <outline> elements, no feed outline at all,
- * or fn failing (an empty xmlUrl reaches fn as "", for it to reject); or "cannot open 'PATH': ..." when
- * the file cannot be opened or is not a regular file. Because the file is
+ * or fn failing (an empty xmlUrl reaches fn as "", and a bad `topics`
+ * attribute as topics_error, for it to reject); or "cannot open 'PATH': ..."
+ * when the file cannot be opened or is not a regular file. Because the file is
  * streamed, fn may already have been called for earlier feeds when a later
  * problem is found.
  */
@@ -63,10 +95,13 @@ long opml_parse_file(const char *path, size_t max_outlines, opml_feed_fn fn,
  * outlines by category, folders and feeds in order of first appearance.
  * Values are written as the reader would return them: invalid UTF-8 and
  * characters XML forbids become U+FFFD, surrounding white space is dropped,
- * a title equal to the xmlUrl is left out. So the output is byte-stable:
- * writing what opml_parse_file reads from it gives the same bytes. Flushes
- * out. Returns 0, or -1 with a message in err ("cannot write OPML: ...")
- * when a feed has no xmlUrl or writing failed.
+ * a title equal to the xmlUrl is left out, topics are normalised and written
+ * after language when there are any. So the output is byte-stable: writing
+ * what opml_parse_file reads from it gives the same bytes. Flushes out.
+ * Returns 0, or -1 with a message in err ("cannot write OPML: ...") when a
+ * feed has no xmlUrl, a feed's topics are refused by opml_topics_normalize
+ * ("cannot write OPML: feed N 'URL': REASON"; nothing is written then, so
+ * that everything written reads back), or writing failed.
  */
 int opml_write(FILE *out, const char *title, const struct opml_feed *feeds,
 	       size_t n, struct buf *err);

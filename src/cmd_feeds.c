@@ -14,7 +14,7 @@
 
 static const char usage[] =
 	"usage: newsdigest feeds list\n"
-	"       newsdigest feeds add URL [--title TITLE] [--no-check]\n"
+	"       newsdigest feeds add URL [--title TITLE] [--topics IDS] [--no-check]\n"
 	"       newsdigest feeds remove URL\n"
 	"       newsdigest feeds import FILE.opml\n"
 	"       newsdigest feeds export [-o FILE]\n"
@@ -31,6 +31,10 @@ static const char usage[] =
 	"\n"
 	"options:\n"
 	"  --title TITLE  the feed's title (add)\n"
+	"  --topics IDS   the topics the feed leans to, which the curator favours a\n"
+	"                 little: topic ids of [curate] topics (a-z, 0-9, '-'),\n"
+	"                 separated by spaces or commas, at most 16; \"\" clears\n"
+	"                 them (add)\n"
 	"  --no-check     add the URL as given, without fetching it (add)\n"
 	"  -o FILE        write to FILE instead of standard output (export)\n"
 	"  -h, --help     this help\n";
@@ -67,6 +71,10 @@ static int list_row(const struct feed_row *row, void *data)
 		buf_addstr(&line, "  [");
 		buf_addsanitized(&line, row->category);
 		buf_addch(&line, ']');
+	}
+	if (*row->topics) {
+		buf_addstr(&line, "\n                      topics: ");
+		buf_addsanitized(&line, row->topics);
 	}
 	if (row->error) {
 		buf_addstr(&line, "\n                      last error: ");
@@ -134,13 +142,14 @@ out:
 	return ret;
 }
 
-static int add_one(struct cmd_ctx *ctx, const char *url, const char *title)
+static int add_one(struct cmd_ctx *ctx, const char *url, const char *title,
+		   const char *topics)
 {
 	struct buf err = BUF_INIT;
 	int bad_input;
 	int ret;
 
-	ret = feeds_add(ctx->st, url, title, &bad_input, &err);
+	ret = feeds_add(ctx->st, url, title, topics, &bad_input, &err);
 	if (ret < 0) {
 		if (bad_input) {
 			struct buf reason = BUF_INIT;
@@ -153,8 +162,10 @@ static int add_one(struct cmd_ctx *ctx, const char *url, const char *title)
 			ret = cmd_fail(ctx, 0, &err);
 		}
 	} else {
-		log_report(ret ? "added %s" : title ? "%s is already in the list; its title "
-			   "is updated" : "%s is already in the list", url);
+		log_report(ret ? "added %s" : title && topics ? "%s is already in the list; "
+			   "its title and topics are updated" : title ? "%s is already in the "
+			   "list; its title is updated" : topics ? "%s is already in the list; "
+			   "its topics are updated" : "%s is already in the list", url);
 		ret = EX_OK;
 	}
 	buf_release(&err);
@@ -164,7 +175,7 @@ static int add_one(struct cmd_ctx *ctx, const char *url, const char *title)
 /* Fetch the URL once to learn what it is (discover.h), then add the feed
  * it is or announces. Offline, the URL is added as given, with a warning. */
 static int feeds_add_checked(struct cmd_ctx *ctx, const char *url, const char *title,
-			     int no_check)
+			     const char *topics, int no_check)
 {
 	struct discover_result r;
 	struct http_options hopt;
@@ -173,7 +184,7 @@ static int feeds_add_checked(struct cmd_ctx *ctx, const char *url, const char *t
 	int ret;
 
 	if (no_check || !url_is_http(url))
-		return add_one(ctx, url, title);
+		return add_one(ctx, url, title, topics);
 	fetch_http_options(ctx->cfg, &hopt);
 	discover_result_init(&r);
 	if (discover(&hopt, url, &r, &err) < 0) {
@@ -185,13 +196,14 @@ static int feeds_add_checked(struct cmd_ctx *ctx, const char *url, const char *t
 	case DISCOVER_FEED:
 		if (strcmp(r.feed_url.s, url))
 			log_report("%s moved permanently to %s", url, r.feed_url.s);
-		ret = add_one(ctx, r.feed_url.s, title ? title : r.title.len ? r.title.s : NULL);
+		ret = add_one(ctx, r.feed_url.s, title ? title : r.title.len ? r.title.s : NULL,
+			      topics);
 		break;
 	case DISCOVER_PAGE:
 		if (r.ncandidates == 1) {
 			log_report("%s is a web page; its feed is %s", url, r.candidates[0].url);
 			ret = add_one(ctx, r.candidates[0].url,
-				      title ? title : r.candidates[0].title);
+				      title ? title : r.candidates[0].title, topics);
 			break;
 		}
 		cmd_error_arg("feeds add:", url, " is a web page announcing several "
@@ -213,7 +225,7 @@ static int feeds_add_checked(struct cmd_ctx *ctx, const char *url, const char *t
 		buf_addf(&err, " could not be fetched to check it (%s); it is added as "
 			 "given, and 'fetch' will tell", r.reason.s);
 		cmd_error_arg("feeds add: warning:", url, err.s);
-		ret = add_one(ctx, url, title);
+		ret = add_one(ctx, url, title, topics);
 		break;
 	}
 out:
@@ -222,17 +234,33 @@ out:
 	return ret;
 }
 
+/* A bad --topics is a usage error (64), told without the whole usage. */
+static int check_topics(const char *topics)
+{
+	struct buf ids = BUF_INIT, reason = BUF_INIT;
+	int ret;
+
+	buf_addstr(&reason, ": ");
+	ret = feeds_check_topics(topics, &ids, &reason);
+	if (ret < 0)
+		cmd_error_arg("feeds add: bad --topics", topics, reason.s);
+	buf_release(&ids);
+	buf_release(&reason);
+	return ret;
+}
+
 int cmd_feeds(int argc, char **argv, struct cmd_ctx *ctx)
 {
 	static const struct option options[] = {
 		{ "title", required_argument, NULL, 't' },
+		{ "topics", required_argument, NULL, 'T' },
 		{ "no-check", no_argument, NULL, 'N' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct buf err = BUF_INIT;
-	const char *title = NULL, *output = NULL, *sub;
+	const char *title = NULL, *topics = NULL, *output = NULL, *sub;
 	int no_check = 0;
 	int ret;
 	int c;
@@ -241,6 +269,7 @@ int cmd_feeds(int argc, char **argv, struct cmd_ctx *ctx)
 	while ((c = getopt_long(argc, argv, "o:h", options, NULL)) != -1) {
 		switch (c) {
 		case 't': title = optarg; break;
+		case 'T': topics = optarg; break;
 		case 'N': no_check = 1; break;
 		case 'o': output = optarg; break;
 		case 'h': fputs(usage, stdout); return EX_OK;
@@ -250,9 +279,9 @@ int cmd_feeds(int argc, char **argv, struct cmd_ctx *ctx)
 	if (optind >= argc)
 		return usage_error(usage, "feeds: which one: list, add, remove, import or export?");
 	sub = argv[optind++];
-	if ((title || no_check) && strcmp(sub, "add"))
-		return usage_error(usage, "feeds %s: --title and --no-check go with "
-				   "'add' only", sub);
+	if ((title || topics || no_check) && strcmp(sub, "add"))
+		return usage_error(usage, "feeds %s: --title, --topics and --no-check go "
+				   "with 'add' only", sub);
 	if (output && strcmp(sub, "export"))
 		return usage_error(usage, "feeds %s: -o goes with 'export' only", sub);
 #define ARGS(n) if (argc - optind != (n)) \
@@ -275,8 +304,14 @@ int cmd_feeds(int argc, char **argv, struct cmd_ctx *ctx)
 	}
 	if (!strcmp(sub, "add")) {
 		ARGS(1);
+		/* checked before the store is opened and the URL fetched; the
+		 * ids are not looked up in the topic list: 'topics check' and
+		 * the curator do that */
+		if (topics && check_topics(topics) < 0)
+			return EX_USAGE;
 		ret = cmd_open_store(ctx, 1);
-		return ret ? ret : feeds_add_checked(ctx, argv[optind], title, no_check);
+		return ret ? ret : feeds_add_checked(ctx, argv[optind], title, topics,
+							 no_check);
 	}
 	if (!strcmp(sub, "remove")) {
 		ARGS(1);

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "cmd.h"
+#include "curate.h"
 #include "feeds.h"
 #include "fetch.h"
 #include "log.h"
@@ -15,9 +16,11 @@ static const char usage[] =
 	"\n"
 	"The weekly job, for cron. On the first run it seeds the feed list from\n"
 	"[fetch] feeds (feeds/feeds.opml by default); every run then fetches the\n"
-	"feeds that are due (as 'newsdigest fetch' does) and reports the state of\n"
+	"feeds that are due (as 'newsdigest fetch' does), tags the new items with\n"
+	"the topic list (as 'newsdigest curate' does) and reports the state of\n"
 	"the feeds and the subscriber list. Exits 0 unless something needs a\n"
-	"person: 69 when every feed failed, 75 on a store error.\n"
+	"person: 69 when every feed failed, 75 on a store error, 78 when the\n"
+	"topic list is broken.\n"
 	"\n"
 	"options:\n"
 	"  -h, --help  this help\n";
@@ -54,6 +57,32 @@ static void print_line(const char *line, void *data)
 static void print_reject(const char *message, void *data)
 {
 	log_warn("%s: %s", (const char *)data, message);
+}
+
+/* Tag what the fetch brought; the topic list is read here, after the
+ * fetch, so a broken list still lets the items in. */
+static int curate_stage(struct cmd_ctx *ctx, struct progress *progress, struct buf *err)
+{
+	struct curate_report crep;
+	struct topics topics;
+	struct matcher *m;
+	struct buf line = BUF_INIT;
+	int ret = EX_OK;
+
+	if (curate_prepare(ctx->cfg, &topics, &m, err) < 0) {
+		log_error("curate: %s", err->s);
+		return EX_CONFIG;
+	}
+	if (curate_run(ctx->st, ctx->cfg, &topics, m, 0, progress, &crep, err) < 0) {
+		ret = cmd_fail(ctx, 0, err);
+	} else {
+		curate_summary(&crep, &line);
+		log_report("%s", line.s);
+	}
+	matcher_free(m);
+	topics_release(&topics);
+	buf_release(&line);
+	return ret;
 }
 
 int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
@@ -111,6 +140,9 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 		   "modified, %ld failed, %ld gone; %ld not due yet", rep.due, rep.ok,
 		   rep.new_items, rep.updated_items, rep.not_modified, rep.failed,
 		   rep.gone, rep.not_due);
+	ret = curate_stage(ctx, &progress, &err);
+	if (ret)
+		goto out;
 	if (feeds_foreach(ctx->st, count_feed, &t, &err) < 0 ||
 	    subscribers_foreach(ctx->st, 0, count_subscriber, &t, &err) < 0) {
 		ret = cmd_fail(ctx, 0, &err);

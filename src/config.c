@@ -69,6 +69,14 @@ static const struct key keys[] = {
 
 	{ "curate", "topics", KEY_PATH, OFF(curate.topics), "feeds/topics.ini", 0, 0, NULL },
 	{ "curate", "min_score", KEY_DOUBLE, OFF(curate.min_score), "2.0", 0, 1000, NULL },
+	{ "curate", "topic_min", KEY_DOUBLE, OFF(curate.topic_min), "1.0", 0, 1000, NULL },
+	{ "curate", "topic_share", KEY_DOUBLE, OFF(curate.topic_share), "0.2", 0, 1, NULL },
+	{ "curate", "title_weight", KEY_DOUBLE, OFF(curate.title_weight), "2.0", 0, 100, NULL },
+	{ "curate", "hint_bonus", KEY_DOUBLE, OFF(curate.hint_bonus), "0.5", 0, 100, NULL },
+	{ "curate", "context_window", KEY_INT, OFF(curate.context_window), "10", 1, 1000, NULL },
+	{ "curate", "cluster_similarity", KEY_DOUBLE, OFF(curate.cluster_similarity), "0.6", 0.1, 1, NULL },
+	{ "curate", "cluster_days", KEY_INT, OFF(curate.cluster_days), "7", 0, 366, NULL },
+	{ "curate", "max_items", KEY_INT, OFF(curate.max_items), "100000", 1, 10000000, NULL },
 
 	{ "compose", "digests_dir", KEY_PATH, OFF(compose.digests_dir), "digests", 0, 0, NULL },
 	{ "compose", "title", KEY_STRING, OFF(compose.title), "News Digest", 0, 0, NULL },

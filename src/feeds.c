@@ -53,6 +53,11 @@ int feeds_check_url(const char *url, struct buf *err)
 	return 0;
 }
 
+int feeds_check_topics(const char *topics, struct buf *out, struct buf *err)
+{
+	return opml_topics_normalize(topics, out, err);
+}
+
 static int same_text(const unsigned char *a, const char *b)
 {
 	if (!a || !b)
@@ -80,28 +85,33 @@ static int next_position(struct store *st, long *pos, struct buf *err)
 }
 
 int feeds_add(struct store *st, const char *url, const char *title,
-	      int *bad_input, struct buf *err)
+	      const char *topics, int *bad_input, struct buf *err)
 {
+	struct buf hint = BUF_INIT;
 	sqlite3_stmt *stmt = NULL;
 	long pos;
 	int ret = -1;
 
 	*bad_input = 0;
-	if (feeds_check_url(url, err) < 0) {
+	if (feeds_check_url(url, err) < 0 ||
+	    (topics && feeds_check_topics(topics, &hint, err) < 0)) {
 		*bad_input = 1;
-		return -1;
+		goto out_hint;
 	}
 	if (store_begin(st, err) < 0)
-		return -1;
+		goto out_hint;
+	/* ?5 NULL: --topics not given, the hint of a known feed stays */
 	if (next_position(st, &pos, err) < 0 ||
-	    store_prepare(st, "INSERT INTO feeds (url, title, position, added_at) "
-			  "VALUES (?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET "
-			  "title = coalesce(excluded.title, title)", &stmt, err) < 0)
+	    store_prepare(st, "INSERT INTO feeds (url, title, position, added_at, topics) "
+			  "VALUES (?1, ?2, ?3, ?4, coalesce(?5, '')) ON CONFLICT (url) "
+			  "DO UPDATE SET title = coalesce(excluded.title, title), "
+			  "topics = coalesce(?5, topics)", &stmt, err) < 0)
 		goto out;
 	sqlite3_bind_text(stmt, 1, url, -1, SQLITE_STATIC);
 	bind_text_or_null(stmt, 2, title);
 	sqlite3_bind_int64(stmt, 3, pos);
 	sqlite3_bind_int64(stmt, 4, (sqlite3_int64)time(NULL));
+	bind_text_or_null(stmt, 5, topics ? hint.s : NULL);
 	if (sqlite3_step(stmt) != SQLITE_DONE) {
 		store_fail(st, "cannot add the feed", err);
 		goto out;
@@ -126,6 +136,8 @@ out:
 	sqlite3_finalize(stmt);
 	if (ret < 0)
 		store_rollback(st);
+out_hint:
+	buf_release(&hint);
 	return ret;
 }
 
@@ -150,11 +162,16 @@ out:
 static int import_one(const struct opml_feed *f, void *data, struct buf *err)
 {
 	struct import_ctx *ctx = data;
+	const char *topics = f->topics ? f->topics : "";
 	sqlite3_stmt *s;
 	int rc;
 
 	buf_reset(&ctx->message);
-	if (feeds_check_url(f->xml_url, &ctx->message) < 0) {
+	/* A bad hint refuses the whole outline, as a bad URL does: see the
+	 * reasons at the top of fetch/opml.c. */
+	if (feeds_check_url(f->xml_url, &ctx->message) == 0 && f->topics_error)
+		buf_addf(&ctx->message, "bad 'topics' attribute: %s", f->topics_error);
+	if (ctx->message.len) {
 		struct buf line = BUF_INIT;
 
 		buf_addf(&line, "line %lu: '", f->line);
@@ -173,20 +190,21 @@ static int import_one(const struct opml_feed *f, void *data, struct buf *err)
 		if (same_text(sqlite3_column_text(s, 1), f->title) &&
 		    same_text(sqlite3_column_text(s, 2), f->html_url) &&
 		    same_text(sqlite3_column_text(s, 3), f->category) &&
-		    same_text(sqlite3_column_text(s, 4), f->language)) {
+		    same_text(sqlite3_column_text(s, 4), f->language) &&
+		    same_text(sqlite3_column_text(s, 5), topics)) {
 			ctx->report->unchanged++;
 			return 0;
 		}
 		s = ctx->update;
 		sqlite3_reset(s);
-		sqlite3_bind_int64(s, 5, sqlite3_column_int64(ctx->find, 0));
+		sqlite3_bind_int64(s, 6, sqlite3_column_int64(ctx->find, 0));
 		ctx->report->updated++;
 	} else if (rc == SQLITE_DONE) {
 		s = ctx->insert;
 		sqlite3_reset(s);
-		sqlite3_bind_text(s, 5, f->xml_url, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 6, ctx->next_position++);
-		sqlite3_bind_int64(s, 7, (sqlite3_int64)time(NULL));
+		sqlite3_bind_text(s, 6, f->xml_url, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 7, ctx->next_position++);
+		sqlite3_bind_int64(s, 8, (sqlite3_int64)time(NULL));
 		ctx->report->added++;
 	} else {
 		return store_fail(ctx->st, "cannot read the feed list", err);
@@ -195,6 +213,7 @@ static int import_one(const struct opml_feed *f, void *data, struct buf *err)
 	bind_text_or_null(s, 2, f->html_url);
 	sqlite3_bind_text(s, 3, f->category, -1, SQLITE_STATIC);
 	bind_text_or_null(s, 4, f->language);
+	sqlite3_bind_text(s, 5, topics, -1, SQLITE_STATIC);
 	if (sqlite3_step(s) != SQLITE_DONE)
 		return store_fail(ctx->st, "cannot store the feed", err);
 	return 0;
@@ -219,13 +238,13 @@ int feeds_import_opml(struct store *st, const char *path, long max_feeds,
 	if (store_begin(st, err) < 0)
 		goto out;
 	if (next_position(st, &ctx.next_position, err) < 0 ||
-	    store_prepare(st, "SELECT id, title, html_url, category, lang FROM feeds "
-			  "WHERE url = ?", &ctx.find, err) < 0 ||
-	    store_prepare(st, "INSERT INTO feeds (title, html_url, category, lang, url, "
-			  "position, added_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	    store_prepare(st, "SELECT id, title, html_url, category, lang, topics "
+			  "FROM feeds WHERE url = ?", &ctx.find, err) < 0 ||
+	    store_prepare(st, "INSERT INTO feeds (title, html_url, category, lang, topics, "
+			  "url, position, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 			  &ctx.insert, err) < 0 ||
 	    store_prepare(st, "UPDATE feeds SET title = ?, html_url = ?, category = ?, "
-			  "lang = ? WHERE id = ?", &ctx.update, err) < 0)
+			  "lang = ?, topics = ? WHERE id = ?", &ctx.update, err) < 0)
 		goto out;
 	seen = opml_parse_file(path, (size_t)max_feeds, import_one, &ctx, err);
 	if (seen < 0) {
@@ -297,7 +316,7 @@ int feeds_foreach(struct store *st, feeds_row_fn fn, void *data, struct buf *err
 	int rc;
 
 	if (store_prepare(st, "SELECT id, url, title, html_url, category, lang, status, "
-			  "error, failures, coalesce(last_fetched_at, 0), disabled "
+			  "error, failures, coalesce(last_fetched_at, 0), disabled, topics "
 			  "FROM feeds ORDER BY position, id", &stmt, err) < 0)
 		goto out;
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
@@ -312,6 +331,9 @@ int feeds_foreach(struct store *st, feeds_row_fn fn, void *data, struct buf *err
 		row.failures = sqlite3_column_int64(stmt, 8);
 		row.last_fetched_at = sqlite3_column_int64(stmt, 9);
 		row.disabled = sqlite3_column_int(stmt, 10);
+		row.topics = column_or_null(stmt, 11);
+		if (!row.topics)
+			row.topics = "";
 		ret = fn(&row, data);
 		if (ret)
 			goto out;
@@ -342,6 +364,8 @@ static int collect(const struct feed_row *row, void *data)
 	f->title = row->title ? xstrdup(row->title) : NULL;
 	f->html_url = row->html_url ? xstrdup(row->html_url) : NULL;
 	f->language = row->lang ? xstrdup(row->lang) : NULL;
+	f->topics = xstrdup(row->topics);
+	f->topics_error = NULL;
 	f->category = xstrdup(row->category);
 	f->line = 0;
 	return 0;
@@ -362,6 +386,7 @@ out:
 		free((char *)ctx.feeds[i].title);
 		free((char *)ctx.feeds[i].html_url);
 		free((char *)ctx.feeds[i].language);
+		free((char *)ctx.feeds[i].topics);
 		free((char *)ctx.feeds[i].category);
 	}
 	free(ctx.feeds);

@@ -22,7 +22,8 @@ int items_writer_init(struct items_writer *w, struct store *st, struct buf *err)
 	    store_prepare(st, "UPDATE items SET url = ?3, canonical_url = ?4, title = ?5, "
 			  "summary = ?6, summary_text = ?7, content = ?8, author = ?9, "
 			  "published_at = coalesce(?10, published_at), updated_at = ?12, "
-			  "lang = ?13, categories = ?14 WHERE feed = ?1 AND guid = ?2",
+			  "lang = ?13, categories = ?14, curated_at = NULL "
+			  "WHERE feed = ?1 AND guid = ?2",
 			  &w->update, err) < 0) {
 		items_writer_release(w);
 		return -1;

@@ -98,6 +98,17 @@ static const char *const migrations[] = {
 	"ALTER TABLE items ADD COLUMN categories TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE feeds ADD COLUMN feed_title TEXT;"
 	"CREATE INDEX items_feed ON items(feed);",
+
+	/* 4: the curator: when an item was tagged, its score and decision,
+	 * the story cluster it belongs to (the id of its first item), and the
+	 * topics a feed leans to */
+	"ALTER TABLE items ADD COLUMN curated_at INTEGER;"
+	"ALTER TABLE items ADD COLUMN score REAL;"
+	"ALTER TABLE items ADD COLUMN included INTEGER;"
+	"ALTER TABLE items ADD COLUMN cluster INTEGER;"
+	"ALTER TABLE feeds ADD COLUMN topics TEXT NOT NULL DEFAULT '';"
+	"CREATE INDEX items_curated_at ON items(curated_at);"
+	"CREATE INDEX items_cluster ON items(cluster);",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,

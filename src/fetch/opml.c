@@ -10,7 +10,10 @@
  *    feed's folder, as if they were its siblings;
  *  - outlines of type "link" or "include" (links, and OPML files to include,
  *    which we never fetch) are skipped even when they carry an xmlUrl;
- *  - surrounding white space in attribute values is dropped.
+ *  - surrounding white space in attribute values is dropped;
+ *  - our own `topics` attribute, the feed's topic hint: ids separated by
+ *    commas or white space (opml_topics_normalize), written back as ids
+ *    joined by single spaces.
  * It refuses:
  *  - anything libxml2 reports as an error (not well-formed, undeclared
  *    entities, bad namespaces): no recovery mode, so nothing is silently
@@ -18,7 +21,14 @@
  *  - a DOCTYPE that declares entities. OPML has no use for them, and libxml2
  *    expands entity references in attribute values without a size limit,
  *    in quadratic time, when they are read: a 350 kB file asking for 5 GB
- *    had not finished after a minute without this check.
+ *    had not finished after a minute without this check;
+ *  - an outline whose `topics` attribute is bad (an id with a character
+ *    other than [a-z0-9-], too long, too many ids). Like an empty xmlUrl it
+ *    does not fail the file: the outline reaches the caller's fn with
+ *    topics_error set, and feeds import refuses that outline with its line,
+ *    the rest of the batch going on. The outline is refused rather than
+ *    imported without its hint so that the file's author sees the mistake
+ *    and nothing is silently dropped, as for libxml2's errors above.
  * libxml2 runs without network access, without loading DTDs and without
  * substituting entities (no XML_PARSE_NOENT, DTDLOAD or HUGE), so an
  * external entity can never pull a local file into a title.
@@ -56,6 +66,9 @@
 #define OPML_CATEGORY_MAX 65536
 
 #define OPML_WS " \t\n\r"
+/* What separates the ids of a topic hint, and what an id is made of. */
+#define OPML_TOPIC_SEP OPML_WS ","
+#define OPML_TOPIC_CHARS "abcdefghijklmnopqrstuvwxyz0123456789-"
 
 /* The attributes of one <outline>, reused from outline to outline. */
 struct opml_attrs {
@@ -66,6 +79,7 @@ struct opml_attrs {
 	struct buf text;
 	struct buf html_url;
 	struct buf language;
+	struct buf topics;
 	int has_xml_url;        /* an xmlUrl attribute was present, maybe empty */
 };
 
@@ -83,6 +97,8 @@ struct opml_reader {
 
 	struct opml_attrs a;
 	struct buf category;    /* folder path of the current outline */
+	struct buf topics;      /* the current outline's normalised hint */
+	struct buf topics_error;
 	size_t *stack;          /* category lengths of the open outlines */
 	size_t stack_nr, stack_alloc;
 
@@ -119,6 +135,7 @@ static int on_outline(struct opml_reader *r);
 static int on_element(struct opml_reader *r);
 static void on_end_element(struct opml_reader *r);
 static void attrs_release(struct opml_attrs *a);
+static int has_topic(const struct buf *ids, const char *id, size_t len);
 
 static size_t utf8_len(const unsigned char *s, uint32_t *c);
 static int xml_char_ok(uint32_t c);
@@ -245,6 +262,7 @@ static int read_attrs(struct opml_reader *r, unsigned long line)
 	buf_reset(&a->text);
 	buf_reset(&a->html_url);
 	buf_reset(&a->language);
+	buf_reset(&a->topics);
 	a->has_xml_url = 0;
 
 	while (more == 1) {
@@ -267,6 +285,8 @@ static int read_attrs(struct opml_reader *r, unsigned long line)
 			dst = &a->html_url;
 		} else if (is_name(name, "language")) {
 			dst = &a->language;
+		} else if (is_name(name, "topics")) {
+			dst = &a->topics;
 		}
 		/* First non-empty wins when case variants repeat a name. */
 		if (dst && !dst->len) {
@@ -355,6 +375,13 @@ static int on_outline(struct opml_reader *r)
 	feed.title = a->title.len ? a->title.s :
 		     a->text.len && strcmp(a->text.s, xml_url) ? a->text.s : NULL;
 	feed.language = a->language.len ? a->language.s : NULL;
+	feed.topics = NULL;
+	feed.topics_error = NULL;
+	buf_reset(&r->topics_error);
+	if (opml_topics_normalize(a->topics.s, &r->topics, &r->topics_error) < 0)
+		feed.topics_error = r->topics_error.s;
+	else if (r->topics.len)
+		feed.topics = r->topics.s;
 	feed.category = r->category.s;
 	feed.line = line;
 	r->feeds++;
@@ -428,6 +455,7 @@ static void attrs_release(struct opml_attrs *a)
 	buf_release(&a->text);
 	buf_release(&a->html_url);
 	buf_release(&a->language);
+	buf_release(&a->topics);
 }
 
 long opml_parse_file(const char *path, size_t max_outlines, opml_feed_fn fn,
@@ -452,6 +480,9 @@ long opml_parse_file(const char *path, size_t max_outlines, opml_feed_fn fn,
 	buf_init(&r.a.text, OPML_VALUE_MAX);
 	buf_init(&r.a.html_url, OPML_VALUE_MAX);
 	buf_init(&r.a.language, OPML_VALUE_MAX);
+	buf_init(&r.a.topics, OPML_VALUE_MAX);
+	buf_init(&r.topics, 0);
+	buf_init(&r.topics_error, 0);
 	buf_init(&r.category, OPML_CATEGORY_MAX);
 
 	/*
@@ -517,9 +548,75 @@ out:
 		close(fd);
 	attrs_release(&r.a);
 	buf_release(&r.category);
+	buf_release(&r.topics);
+	buf_release(&r.topics_error);
 	buf_release(&r.xml_error);
 	free(r.stack);
 	return ret;
+}
+
+/*
+ * Topic hints
+ */
+
+static int has_topic(const struct buf *ids, const char *id, size_t len)
+{
+	const char *p = ids->s;
+	size_t k;
+
+	while (*p) {
+		k = strcspn(p, " ");
+		if (k == len && !memcmp(p, id, len))
+			return 1;
+		p += k;
+		p += strspn(p, " ");
+	}
+	return 0;
+}
+
+int opml_topics_normalize(const char *value, struct buf *out, struct buf *err)
+{
+	const char *p = value ? value : "";
+	char id[OPML_TOPIC_ID_MAX + 1];
+	size_t len;
+	int n = 0;
+
+	buf_reset(out);
+	for (;;) {
+		p += strspn(p, OPML_TOPIC_SEP);
+		if (!*p)
+			break;
+		len = strcspn(p, OPML_TOPIC_SEP);
+		/* the length first: an id quoted in a message is then short */
+		if (len > OPML_TOPIC_ID_MAX) {
+			buf_addf(err, "a topic id is longer than %d bytes",
+				 OPML_TOPIC_ID_MAX);
+			goto fail;
+		}
+		memcpy(id, p, len);
+		id[len] = '\0';
+		if (strspn(id, OPML_TOPIC_CHARS) != len) {
+			buf_addstr(err, "topic id '");
+			buf_addsanitized(err, id);
+			buf_addstr(err, "' has a character other than a-z, 0-9 and '-'");
+			goto fail;
+		}
+		p += len;
+		/* a repeated id would only double the curator's bonus */
+		if (has_topic(out, id, len))
+			continue;
+		if (++n > OPML_TOPICS_MAX) {
+			buf_addf(err, "more than %d topic ids", OPML_TOPICS_MAX);
+			goto fail;
+		}
+		if (out->len)
+			buf_addch(out, ' ');
+		buf_add(out, id, len);
+	}
+	return n;
+fail:
+	buf_reset(out);
+	return -1;
 }
 
 /*
@@ -712,7 +809,7 @@ static void folder_free(struct opml_folder *f)
 static int write_feed(xmlTextWriterPtr w, const struct opml_feed *feed,
 		      struct buf *tmp)
 {
-	struct buf url = BUF_INIT, title = BUF_INIT;
+	struct buf url = BUF_INIT, title = BUF_INIT, topics = BUF_INIT;
 	int ret = -1;
 
 	clean_value(&url, feed->xml_url);
@@ -735,12 +832,19 @@ static int write_feed(xmlTextWriterPtr w, const struct opml_feed *feed,
 	clean_value(tmp, feed->language ? feed->language : "");
 	if (tmp->len && write_attr(w, tmp, "language", feed->language) < 0)
 		goto out;
+	/* opml_write refused bad hints before writing anything: this does
+	 * not fail (tmp, scratch space, would take the reason) */
+	if (opml_topics_normalize(feed->topics, &topics, tmp) < 0)
+		goto out;
+	if (topics.len && write_attr(w, tmp, "topics", topics.s) < 0)
+		goto out;
 	if (xmlTextWriterEndElement(w) < 0)
 		goto out;
 	ret = 0;
 out:
 	buf_release(&url);
 	buf_release(&title);
+	buf_release(&topics);
 	return ret;
 }
 
@@ -802,7 +906,7 @@ int opml_write(FILE *out, const char *title, const struct opml_feed *feeds,
 	       size_t n, struct buf *err)
 {
 	struct opml_folder root;
-	struct buf tmp = BUF_INIT;
+	struct buf tmp = BUF_INIT, topics = BUF_INIT, reason = BUF_INIT;
 	xmlBufferPtr xb = NULL;
 	xmlTextWriterPtr w = NULL;
 	size_t i, len;
@@ -813,6 +917,15 @@ int opml_write(FILE *out, const char *title, const struct opml_feed *feeds,
 		clean_value(&tmp, feeds[i].xml_url ? feeds[i].xml_url : "");
 		if (!tmp.len) {
 			buf_addf(err, "cannot write OPML: feed %zu has no xmlUrl", i + 1);
+			goto out;
+		}
+		/* the same check as the reader's, so that what is written can
+		 * be read back: a hint the reader would refuse is not written */
+		buf_reset(&reason);
+		if (opml_topics_normalize(feeds[i].topics, &topics, &reason) < 0) {
+			buf_addf(err, "cannot write OPML: feed %zu '", i + 1);
+			buf_addsanitized(err, tmp.s);
+			buf_addf(err, "': %s", reason.s);
 			goto out;
 		}
 		folder_add_feed(&root, &feeds[i], i, &tmp);
@@ -848,5 +961,7 @@ out:
 		xmlBufferFree(xb);
 	folder_free(&root);
 	buf_release(&tmp);
+	buf_release(&topics);
+	buf_release(&reason);
 	return ret;
 }

@@ -21,10 +21,12 @@ MANWIDTH=80 man -l "$p/share/man/man1/newsdigest.1" >"$T/man" 2>/dev/null
 has "$T/man" 'newsdigest' "the installed man page renders"
 same "$TOP/config.example.ini" "$p/share/newsdigest/config.example.ini" "the example config is installed"
 same "$TOP/feeds/feeds.opml" "$p/share/newsdigest/feeds/feeds.opml" "the feed list is installed"
+same "$TOP/feeds/topics.ini" "$p/share/newsdigest/feeds/topics.ini" "the topic list is installed"
 [ -d "$p/share/newsdigest/templates" ] && pass "the templates are installed" || fail "the templates are installed"
 # the installed example works as a config, with the installed feed list
 sed -e "s|^path = newsdigest.db|path = $T/installed.db|" \
     -e "s|^feeds = feeds/feeds.opml|feeds = $p/share/newsdigest/feeds/feeds.opml|" \
+    -e "s|^topics = feeds/topics.ini|topics = $p/share/newsdigest/feeds/topics.ini|" \
     "$p/share/newsdigest/config.example.ini" >"$T/installed.ini"
 "$p/bin/newsdigest" -c "$T/installed.ini" run >"$T/out" 2>"$T/err"
 RC=$?

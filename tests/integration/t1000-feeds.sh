@@ -248,6 +248,84 @@ done
 equal "$(sqlo xxe "SELECT count(*) FROM feeds WHERE url = 'https://xxe.example.org/rss'")" 0 \
 	"an OPML that uses an external entity is refused"
 
+# --- topic hints (the topics attribute, feeds add --topics) ------------------------
+# Only the form of the ids is checked ([a-z0-9-]+, at most 16 of at most 64
+# bytes), not that feeds/topics.ini has them: the curator's 'topics check'
+# does that.
+other_config hint
+nd -c "$T/hint.ini" feeds import "$F/topics.opml"
+is 65 "importing an OPML with a bad topics attribute exits 65"
+has err "topics\.opml: line 15: 'https://bad\.example\.org/rss': bad 'topics' attribute: topic id 'No_Fly' has a character other than a-z, 0-9 and '-'$" \
+	"the bad hint is reported with its line, URL and reason"
+has out ': 5 added, 0 updated, 0 unchanged, 1 rejected$' "the outline with the bad hint is refused, the others imported"
+equal "$(sqlo hint "SELECT count(*) FROM feeds WHERE url = 'https://bad.example.org/rss'")" 0 \
+	"the outline with the bad hint is not stored"
+equal "$(sqlo hint "SELECT group_concat(quote(topics), ',') FROM (SELECT topics FROM feeds ORDER BY position)")" \
+	"'oversight','surveillance oversight','no-fly','',''" \
+	"feeds.topics holds the hints normalised (single spaces, repeats dropped), '' for none"
+nd -c "$T/hint.ini" feeds list
+is 0 "feeds list with topic hints succeeds"
+has out '^never fetched +0  https://review\.example\.org/feed  Review agency  \[Review bodies\]$' \
+	"the feed's line is as before"
+has out '^                      topics: oversight$' "the list shows a hint on a topics: line"
+has out '^                      topics: surveillance oversight$' "the list shows a two-topic hint"
+equal "$(grep -c 'topics:' "$T/out")" 3 "feeds without a hint have no topics: line"
+nd -c "$T/hint.ini" feeds export -o "$T/hint1.opml"
+is 0 "export with topic hints succeeds"
+same "$F/topics.expect" "$T/hint1.opml" "the export writes topics after language, only when there are any"
+nd -c "$T/hint.ini" feeds import "$T/hint1.opml"
+has out ': 0 added, 0 updated, 5 unchanged, 0 rejected$' "importing the export into the same store changes nothing"
+other_config hint2
+nd -c "$T/hint2.ini" feeds import "$T/hint1.opml"
+is 0 "importing the export into a fresh store succeeds"
+nd -c "$T/hint2.ini" feeds export -o "$T/hint2.opml"
+same "$T/hint1.opml" "$T/hint2.opml" "export, import, export with topics gives the same bytes"
+equal "$(sqlo hint2 "SELECT group_concat(url || '=' || topics, ',') FROM (SELECT url, topics FROM feeds ORDER BY position)")" \
+	"$(sqlo hint "SELECT group_concat(url || '=' || topics, ',') FROM (SELECT url, topics FROM feeds ORDER BY position)")" \
+	"both stores hold the same hints"
+
+nd -c "$T/hint.ini" feeds add https://new.example.org/rss --no-check --topics 'oversight, listed-entities'
+is 0 "feeds add --topics succeeds"
+has out '^added https://new\.example\.org/rss$' "feeds add --topics says added"
+equal "$(sqlo hint "SELECT topics FROM feeds WHERE url = 'https://new.example.org/rss'")" \
+	'oversight listed-entities' "--topics is stored normalised"
+nd -c "$T/hint.ini" feeds add https://review.example.org/feed --no-check --topics extradition
+is 0 "feeds add --topics on a known feed succeeds"
+has out 'already in the list; its topics are updated$' "feeds add --topics on a known feed says the topics are updated"
+equal "$(sqlo hint "SELECT topics FROM feeds WHERE url = 'https://review.example.org/feed'")" \
+	'extradition' "--topics replaces a known feed's hint"
+nd -c "$T/hint.ini" feeds add https://review.example.org/feed --no-check --title 'Review agency'
+equal "$(sqlo hint "SELECT topics FROM feeds WHERE url = 'https://review.example.org/feed'")" \
+	'extradition' "feeds add without --topics keeps the hint"
+nd -c "$T/hint.ini" feeds add https://review.example.org/feed --no-check --topics ''
+is 0 "feeds add --topics '' succeeds"
+equal "$(sqlo hint "SELECT quote(topics) FROM feeds WHERE url = 'https://review.example.org/feed'")" \
+	"''" "--topics '' clears the hint"
+before=$(sqlo hint "SELECT count(*) || '|' || group_concat(topics, ',') FROM feeds")
+# no --no-check: a bad hint is refused before the URL is fetched
+nd -c "$T/hint.ini" feeds add https://bad.example.org/rss --topics 'oversight No-Fly'
+is 64 "feeds add with a bad --topics id exits 64"
+has err "^newsdigest: feeds add: bad --topics 'oversight No-Fly': topic id 'No-Fly' has a character other than a-z, 0-9 and '-'$" \
+	"the refusal names the option, the value and the bad id"
+hasnt err '^usage:' "the refusal of a bad id does not print the whole usage"
+nd -c "$T/hint.ini" feeds add https://bad.example.org/rss --no-check \
+	--topics 't1 t2 t3 t4 t5 t6 t7 t8 t9 t10 t11 t12 t13 t14 t15 t16 t17'
+is 64 "feeds add with 17 topic ids exits 64"
+has err 'more than 16 topic ids$' "the refusal says there are too many ids"
+nd -c "$T/hint.ini" feeds add https://review.example.org/feed --no-check \
+	--topics "$(printf '%065d' 0)"
+is 64 "feeds add with a 65-byte topic id exits 64"
+has err 'a topic id is longer than 64 bytes$' "the refusal says the id is too long"
+nd -c "$T/hint.ini" feeds add https://review.example.org/feed --no-check --topics "$(printf 'a\033[2Jb')"
+is 64 "feeds add with a control character in --topics exits 64"
+hasnt err "$ESC" "the refusal prints no ESC byte"
+equal "$(sqlo hint "SELECT count(*) || '|' || group_concat(topics, ',') FROM feeds")" "$before" \
+	"refused --topics change nothing"
+nd -c "$T/hint.ini" feeds list --topics oversight
+is 64 "feeds list --topics: exit 64"
+nd feeds --help
+has out '^  --topics IDS ' "feeds --help documents --topics"
+
 # --- usage -----------------------------------------------------------------------------------------
 nd feeds
 is 64 "feeds without a subcommand exits 64"

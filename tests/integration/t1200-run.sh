@@ -15,7 +15,7 @@ fr=$(grep 'xmlUrl=' "$opml" | grep -c 'language="fr"')
 # the default configuration, as 'make run' uses it: no config file at all,
 # in a folder laid out like the project
 mkdir -p proj/feeds
-cp "$opml" proj/feeds/
+cp "$opml" "$TOP/feeds/topics.ini" proj/feeds/
 cd proj
 nd run
 is 69 "run with the built-in defaults, offline: exit 69"

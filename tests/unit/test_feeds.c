@@ -112,11 +112,11 @@ static void test_add_remove(void **state)
 	struct buf err = BUF_INIT;
 	int bad;
 
-	assert_int_equal(feeds_add(&st, "https://example.org/a.xml", NULL, &bad, &err), 1);
-	assert_int_equal(feeds_add(&st, "https://example.org/a.xml", "A", &bad, &err), 0);
-	assert_int_equal(feeds_add(&st, "https://example.org/b.xml", "B", &bad, &err), 1);
+	assert_int_equal(feeds_add(&st, "https://example.org/a.xml", NULL, NULL, &bad, &err), 1);
+	assert_int_equal(feeds_add(&st, "https://example.org/a.xml", "A", NULL, &bad, &err), 0);
+	assert_int_equal(feeds_add(&st, "https://example.org/b.xml", "B", NULL, &bad, &err), 1);
 	assert_int_equal(nfeeds(), 2);
-	assert_int_equal(feeds_add(&st, "gopher://x", NULL, &bad, &err), -1);
+	assert_int_equal(feeds_add(&st, "gopher://x", NULL, NULL, &bad, &err), -1);
 	assert_true(bad);
 	assert_int_equal(feeds_remove(&st, "https://example.org/a.xml", &err), 1);
 	assert_int_equal(feeds_remove(&st, "https://example.org/a.xml", &err), 0);
@@ -266,6 +266,99 @@ static void test_export_round_trip(void **state)
 	buf_release(&err);
 }
 
+/* The topic hint of each feed, in list order: "[a b][]". */
+static int join_topics(const struct feed_row *row, void *data)
+{
+	assert_non_null(row->topics);
+	buf_addf(data, "[%s]", row->topics);
+	return 0;
+}
+
+static void assert_topics(const char *want)
+{
+	struct buf got = BUF_INIT, err = BUF_INIT;
+
+	assert_int_equal(feeds_foreach(&st, join_topics, &got, &err), 0);
+	assert_string_equal(got.s, want);
+	buf_release(&got);
+	buf_release(&err);
+}
+
+static void test_add_topics(void **state)
+{
+	struct buf err = BUF_INIT, ids = BUF_INIT;
+	int bad;
+
+	assert_int_equal(feeds_check_topics(" oversight,surveillance ", &ids, &err), 2);
+	assert_string_equal(ids.s, "oversight surveillance");
+	assert_int_equal(feeds_check_topics("Oversight", &ids, &err), -1);
+	assert_non_null(strstr(err.s, "'Oversight'"));
+	buf_reset(&err);
+
+	assert_int_equal(feeds_add(&st, "https://example.org/a.xml", NULL,
+				   "oversight, surveillance", &bad, &err), 1);
+	assert_int_equal(feeds_add(&st, "https://example.org/b.xml", "B", NULL, &bad, &err), 1);
+	assert_topics("[oversight surveillance][]");
+	/* NULL keeps a known feed's hint, a new one replaces it, "" clears it */
+	assert_int_equal(feeds_add(&st, "https://example.org/a.xml", "A", NULL, &bad, &err), 0);
+	assert_topics("[oversight surveillance][]");
+	assert_int_equal(feeds_add(&st, "https://example.org/a.xml", NULL, "no-fly", &bad, &err), 0);
+	assert_topics("[no-fly][]");
+	assert_int_equal(feeds_add(&st, "https://example.org/a.xml", NULL, " ", &bad, &err), 0);
+	assert_topics("[][]");
+	/* a bad id: refused as bad input, nothing changes */
+	assert_int_equal(feeds_add(&st, "https://example.org/c.xml", NULL, "ok no_fly",
+				   &bad, &err), -1);
+	assert_true(bad);
+	assert_non_null(strstr(err.s, "'no_fly'"));
+	assert_int_equal(nfeeds(), 2);
+	buf_release(&err);
+	buf_release(&ids);
+}
+
+static void test_import_topics(void **state)
+{
+	struct feeds_import_report rep;
+	struct buf err = BUF_INIT;
+	char *out = NULL;
+	size_t n = 0;
+	FILE *f;
+	int bad;
+
+	write_opml("<outline type=\"rss\" text=\"A\" xmlUrl=\"https://a.example/rss\" "
+		   "topics=\"oversight,surveillance\"/>\n"
+		   "<outline type=\"rss\" text=\"B\" xmlUrl=\"https://b.example/rss\" "
+		   "topics=\"Oversight\"/>\n"
+		   "<outline type=\"rss\" text=\"C\" xmlUrl=\"https://c.example/rss\"/>\n");
+	assert_int_equal(feeds_import_opml(&st, opml, 100, count_reject,
+					   "line 6: 'https://b.example/rss': bad 'topics' attribute: "
+					   "topic id 'Oversight' has a character other than a-z, 0-9 and '-'",
+					   &rep, &bad, &err), 0);
+	assert_int_equal(rep.added, 2);
+	assert_int_equal(rep.rejected, 1);
+	assert_topics("[oversight surveillance][]");
+
+	f = open_memstream(&out, &n);
+	assert_int_equal(feeds_export_opml(&st, f, &err), 0);
+	fclose(f);
+	assert_non_null(strstr(out, "xmlUrl=\"https://a.example/rss\" topics=\"oversight surveillance\"/>"));
+	assert_non_null(strstr(out, "xmlUrl=\"https://c.example/rss\"/>"));
+	free(out);
+
+	/* a changed hint updates the feed; a missing one clears it */
+	write_opml("<outline type=\"rss\" text=\"A\" xmlUrl=\"https://a.example/rss\"/>\n"
+		   "<outline type=\"rss\" text=\"C\" xmlUrl=\"https://c.example/rss\" "
+		   "topics=\"no-fly\"/>\n");
+	assert_int_equal(feeds_import_opml(&st, opml, 100, count_reject, NULL,
+					   &rep, &bad, &err), 0);
+	assert_int_equal(rep.updated, 2);
+	assert_topics("[][no-fly]");
+	assert_int_equal(feeds_import_opml(&st, opml, 100, count_reject, NULL,
+					   &rep, &bad, &err), 0);
+	assert_int_equal(rep.unchanged, 2);
+	buf_release(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -276,6 +369,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_seed_once, setup_each, teardown_each),
 		cmocka_unit_test_setup_teardown(test_seed_missing_file, setup_each, teardown_each),
 		cmocka_unit_test_setup_teardown(test_export_round_trip, setup_each, teardown_each),
+		cmocka_unit_test_setup_teardown(test_add_topics, setup_each, teardown_each),
+		cmocka_unit_test_setup_teardown(test_import_topics, setup_each, teardown_each),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

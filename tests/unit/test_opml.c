@@ -25,7 +25,7 @@
 #define SECRET "s3cr3t-0f-the-h0st-4f2a"
 
 struct got {
-	char *xml_url, *html_url, *title, *language, *category;
+	char *xml_url, *html_url, *title, *language, *topics, *topics_error, *category;
 	unsigned long line;
 };
 
@@ -58,6 +58,18 @@ static int collect_fn(const struct opml_feed *feed, void *data, struct buf *err)
 	g->html_url = dup_or_null(feed->html_url);
 	g->title = dup_or_null(feed->title);
 	g->language = dup_or_null(feed->language);
+	g->topics = dup_or_null(feed->topics);
+	g->topics_error = dup_or_null(feed->topics_error);
+	/* the invariant: a hint is either there and clean, or refused */
+	if (feed->topics) {
+		assert_null(feed->topics_error);
+		assert_true(feed->topics[0] != '\0');
+		assert_int_equal(strspn(feed->topics, "abcdefghijklmnopqrstuvwxyz0123456789- "),
+				 strlen(feed->topics));
+		assert_null(strstr(feed->topics, "  "));
+		assert_true(feed->topics[0] != ' ');
+		assert_true(feed->topics[strlen(feed->topics) - 1] != ' ');
+	}
 	g->category = xstrdup(feed->category);
 	g->line = feed->line;
 	if (c->fail_at && c->n == c->fail_at) {
@@ -77,6 +89,8 @@ static void collect_release(struct collect *c)
 		free(c->v[i].html_url);
 		free(c->v[i].title);
 		free(c->v[i].language);
+		free(c->v[i].topics);
+		free(c->v[i].topics_error);
 		free(c->v[i].category);
 	}
 	free(c->v);
@@ -94,6 +108,7 @@ static struct opml_feed *collect_feeds(const struct collect *c)
 		f[i].html_url = c->v[i].html_url;
 		f[i].title = c->v[i].title;
 		f[i].language = c->v[i].language;
+		f[i].topics = c->v[i].topics;
 		f[i].category = c->v[i].category;
 		f[i].line = c->v[i].line;
 	}
@@ -924,12 +939,12 @@ static const char golden[] =
 	"    <title>News &amp; Digest</title>\n"
 	"  </head>\n"
 	"  <body>\n"
-	"    <outline type=\"rss\" text=\"Top\" title=\"Top\" xmlUrl=\"https://x/top\" language=\"en\"/>\n"
+	"    <outline type=\"rss\" text=\"Top\" title=\"Top\" xmlUrl=\"https://x/top\" language=\"en\" topics=\"oversight surveillance\"/>\n"
 	"    <outline text=\"Canada\" title=\"Canada\">\n"
 	"      <outline text=\"Review/oversight\" title=\"Review/oversight\">\n"
 	"        <outline type=\"rss\" text=\"Commissariat à la protection de la vie privée\" title=\"Commissariat à la protection de la vie privée\" xmlUrl=\"https://x/opc\" htmlUrl=\"https://x/\" language=\"fr\"/>\n"
 	"      </outline>\n"
-	"      <outline type=\"rss\" text=\"https://x/untitled?a=1&amp;b=2\" xmlUrl=\"https://x/untitled?a=1&amp;b=2\"/>\n"
+	"      <outline type=\"rss\" text=\"https://x/untitled?a=1&amp;b=2\" xmlUrl=\"https://x/untitled?a=1&amp;b=2\" topics=\"no-fly\"/>\n"
 	"    </outline>\n"
 	"    <outline type=\"rss\" text=\"&quot;Quoted&quot; &lt;tag&gt;\" title=\"&quot;Quoted&quot; &lt;tag&gt;\" xmlUrl=\"https://x/q\"/>\n"
 	"  </body>\n"
@@ -938,12 +953,12 @@ static const char golden[] =
 static void test_write_golden(void **state)
 {
 	static const struct opml_feed feeds[] = {
-		{ "https://x/top", NULL, "Top", "en", "", 0 },
+		{ "https://x/top", NULL, "Top", "en", " oversight,surveillance ", NULL, "", 0 },
 		{ "https://x/opc", "https://x/",
-		  "Commissariat à la protection de la vie privée", "fr",
+		  "Commissariat à la protection de la vie privée", "fr", NULL, NULL,
 		  "Canada/Review\\/oversight", 0 },
-		{ "https://x/untitled?a=1&b=2", NULL, NULL, NULL, "Canada", 0 },
-		{ "https://x/q", NULL, "\"Quoted\" <tag>", NULL, NULL, 0 },
+		{ "https://x/untitled?a=1&b=2", NULL, NULL, NULL, "no-fly", NULL, "Canada", 0 },
+		{ "https://x/q", NULL, "\"Quoted\" <tag>", NULL, NULL, NULL, NULL, 0 },
 	};
 	char *s;
 
@@ -986,19 +1001,20 @@ static void assert_round_trip(const struct opml_feed *feeds, size_t n,
 static void test_round_trip(void **state)
 {
 	static const struct opml_feed feeds[] = {
-		{ "https://a/1", "https://a/", "Plain", "en", "", 0 },
-		{ "https://a/2", NULL, NULL, NULL, "Canada/Sécurité nationale", 0 },
-		{ "https://a/3", NULL, "https://a/3", NULL, "", 0 },
+		{ "https://a/1", "https://a/", "Plain", "en", "oversight", NULL, "", 0 },
+		{ "https://a/2", NULL, NULL, NULL, NULL, NULL, "Canada/Sécurité nationale", 0 },
+		{ "https://a/3", NULL, "https://a/3", NULL, NULL, NULL, "", 0 },
 		{ "https://a/4", NULL, "  padded\ttitle \n", "  fr ",
+		  "\tsurveillance,,no-fly\n oversight surveillance ", NULL,
 		  "  Canada  /  Review\\/oversight  ", 0 },
-		{ "https://a/5", NULL, "ctl\x01" "char and bad \xff\xfe utf-8", NULL,
+		{ "https://a/5", NULL, "ctl\x01" "char and bad \xff\xfe utf-8", NULL, NULL, NULL,
 		  "Canada", 0 },
 		{ "https://a/6?x=1&y=<2>", "", "multi\nline\r\ntitle & \"quotes\" 'single'",
-		  "", "Back\\\\slash\\", 0 },
+		  "", "", NULL, "Back\\\\slash\\", 0 },
 		{ "https://a/7", NULL, "emoji \xf0\x9f\x93\xb0 and U+FFFF \xef\xbf\xbf",
-		  NULL, "//International//Europe", 0 },
-		{ "https://a/8", NULL, "   ", NULL, "Canada/Sécurité nationale", 0 },
-		{ " https://a/9 ", NULL, "Last", NULL, "", 0 },
+		  NULL, NULL, NULL, "//International//Europe", 0 },
+		{ "https://a/8", NULL, "   ", NULL, " , ", NULL, "Canada/Sécurité nationale", 0 },
+		{ " https://a/9 ", NULL, "Last", NULL, NULL, NULL, "", 0 },
 	};
 	struct collect c = { 0 };
 
@@ -1008,10 +1024,14 @@ static void test_round_trip(void **state)
 	/* What the second read returned, in folder order. */
 	assert_int_equal(c.n, 9);
 	assert_feed(&c.v[0], "https://a/1", "Plain", "");
+	assert_string_equal(c.v[0].topics, "oversight");
 	assert_feed(&c.v[1], "https://a/2", NULL, "Canada/Sécurité nationale");
+	assert_null(c.v[1].topics);
 	assert_feed(&c.v[2], "https://a/8", NULL, "Canada/Sécurité nationale");
+	assert_null(c.v[2].topics);
 	assert_feed(&c.v[3], "https://a/4", "padded\ttitle", "Canada/Review\\/oversight");
 	assert_string_equal(c.v[3].language, "fr");
+	assert_string_equal(c.v[3].topics, "surveillance no-fly oversight");
 	assert_feed(&c.v[4], "https://a/5",
 		    "ctl\xef\xbf\xbd" "char and bad \xef\xbf\xbd\xef\xbf\xbd utf-8",
 		    "Canada");
@@ -1020,6 +1040,7 @@ static void test_round_trip(void **state)
 		    "multi\nline\r\ntitle & \"quotes\" 'single'", "Back\\\\slash\\\\");
 	assert_null(c.v[6].html_url);
 	assert_null(c.v[6].language);
+	assert_null(c.v[6].topics);
 	assert_feed(&c.v[7], "https://a/7",
 		    "emoji \xf0\x9f\x93\xb0 and U+FFFF \xef\xbf\xbd", "International/Europe");
 	assert_feed(&c.v[8], "https://a/9", "Last", "");
@@ -1029,11 +1050,11 @@ static void test_round_trip(void **state)
 static void test_write_errors(void **state)
 {
 	static const struct opml_feed ok[] = {
-		{ "https://a/1", NULL, "t", NULL, "", 0 },
+		{ "https://a/1", NULL, "t", NULL, NULL, NULL, "", 0 },
 	};
 	static const struct opml_feed no_url[] = {
-		{ "https://a/1", NULL, "t", NULL, "", 0 },
-		{ "   ", NULL, "t", NULL, "", 0 },
+		{ "https://a/1", NULL, "t", NULL, NULL, NULL, "", 0 },
+		{ "   ", NULL, "t", NULL, NULL, NULL, "", 0 },
 	};
 	struct buf err = BUF_INIT;
 	char small[64];
@@ -1112,7 +1133,7 @@ static void test_shipped_feed_list(void **state)
 	struct collect c = { 0 }, again = { 0 };
 	struct buf err = BUF_INIT;
 	struct opml_feed *feeds;
-	size_t i, j, fr = 0;
+	size_t i, j, fr = 0, hinted = 0, oversight = 0;
 	long n;
 
 	(void)state;
@@ -1134,8 +1155,15 @@ static void test_shipped_feed_list(void **state)
 			    !strncmp(c.v[i].xml_url, "http://", 7));
 		for (j = 0; j < i; j++)
 			assert_string_not_equal(c.v[i].xml_url, c.v[j].xml_url);
+		if (c.v[i].topics_error)
+			fail_msg("line %lu: %s", c.v[i].line, c.v[i].topics_error);
+		hinted += c.v[i].topics != NULL;
+		oversight += c.v[i].topics && strstr(c.v[i].topics, "oversight");
 	}
 	assert_true(fr * 4 >= c.n);
+	/* hints are for the feeds that clearly lean to a topic: a few */
+	assert_true(oversight >= 1);
+	assert_true(hinted * 2 < c.n);
 
 	/* The writer's form of it is stable too. */
 	feeds = collect_feeds(&c);
@@ -1143,6 +1171,161 @@ static void test_shipped_feed_list(void **state)
 	collect_release(&again);
 	free(feeds);
 	collect_release(&c);
+	buf_release(&err);
+}
+
+/*
+ * Topic hints. The ids are not looked up in feeds/topics.ini here: the
+ * reader only checks their form, and the curator's `topics check` says
+ * which ids are unknown.
+ */
+static void assert_normalized(const char *in, const char *want, int n)
+{
+	struct buf out = BUF_INIT, err = BUF_INIT;
+
+	buf_addstr(&out, "stale");
+	assert_int_equal(opml_topics_normalize(in, &out, &err), n);
+	assert_string_equal(out.s, want);
+	assert_int_equal(err.len, 0);
+	buf_release(&out);
+	buf_release(&err);
+}
+
+static void assert_refused(const char *in, const char *reason)
+{
+	struct buf out = BUF_INIT, err = BUF_INIT;
+
+	buf_addstr(&out, "stale");
+	buf_addstr(&err, "kept: ");
+	assert_int_equal(opml_topics_normalize(in, &out, &err), -1);
+	assert_int_equal(out.len, 0);
+	assert_string_equal(out.s, "");
+	assert_prefix(err.s, "kept: ");
+	assert_string_equal(err.s + 6, reason);
+	buf_release(&out);
+	buf_release(&err);
+}
+
+static void test_topics_normalize(void **state)
+{
+	struct buf many = BUF_INIT, want = BUF_INIT;
+	char id[OPML_TOPIC_ID_MAX + 2];
+	int i;
+
+	(void)state;
+	assert_normalized(NULL, "", 0);
+	assert_normalized("", "", 0);
+	assert_normalized(" ,\t, \n", "", 0);
+	assert_normalized("oversight", "oversight", 1);
+	assert_normalized("oversight surveillance", "oversight surveillance", 2);
+	assert_normalized("  oversight,surveillance , no-fly  ",
+			  "oversight surveillance no-fly", 3);
+	assert_normalized("a,,b\t\tc\r\nd", "a b c d", 4);
+	/* order kept, a repeat dropped: it would only double the bonus */
+	assert_normalized("no-fly oversight no-fly oversight", "no-fly oversight", 2);
+	assert_normalized("9-11 c-51 -", "9-11 c-51 -", 3);
+
+	assert_refused("Oversight",
+		       "topic id 'Oversight' has a character other than a-z, 0-9 and '-'");
+	assert_refused("oversight no_fly",
+		       "topic id 'no_fly' has a character other than a-z, 0-9 and '-'");
+	assert_refused("oversight;surveillance",
+		       "topic id 'oversight;surveillance' has a character other than "
+		       "a-z, 0-9 and '-'");
+	assert_refused("sécurité",
+		       "topic id 'sécurité' has a character other than a-z, 0-9 and '-'");
+	/* a control character is not printed as is */
+	assert_refused("x\x1b[2Jy",
+		       "topic id 'x?[2Jy' has a character other than a-z, 0-9 and '-'");
+
+	/* 64 bytes is an id, 65 is not */
+	memset(id, 'a', OPML_TOPIC_ID_MAX);
+	id[OPML_TOPIC_ID_MAX] = '\0';
+	assert_normalized(id, id, 1);
+	id[OPML_TOPIC_ID_MAX] = 'a';
+	id[OPML_TOPIC_ID_MAX + 1] = '\0';
+	assert_refused(id, "a topic id is longer than 64 bytes");
+
+	/* 16 ids, repeats not counted, then a 17th */
+	for (i = 0; i < OPML_TOPICS_MAX; i++) {
+		buf_addf(&many, "t%d,", i);
+		buf_addf(&want, "%st%d", i ? " " : "", i);
+	}
+	buf_addstr(&many, "t0 t15");
+	assert_normalized(many.s, want.s, OPML_TOPICS_MAX);
+	buf_addstr(&many, " t16");
+	assert_refused(many.s, "more than 16 topic ids");
+	buf_release(&many);
+	buf_release(&want);
+}
+
+static void test_topics_read(void **state)
+{
+	struct collect c = { 0 };
+	struct buf err = BUF_INIT;
+	const char *path = write_file("topics.opml",
+		"<opml version=\"2.0\"><head/><body>\n"
+		"<outline text=\"Review\" topics=\"ignored on a folder\">\n"
+		"  <outline text=\"a\" xmlUrl=\"http://x/a\" language=\"en\" topics=\"oversight\"/>\n"
+		"  <outline text=\"b\" xmlUrl=\"http://x/b\" topics=\" oversight, surveillance ,no-fly \"/>\n"
+		"</outline>\n"
+		"<outline text=\"c\" xmlUrl=\"http://x/c\" TOPICS=\"a&#9;b&#10;c a\"/>\n"
+		"<outline text=\"d\" xmlUrl=\"http://x/d\" topics=\"\"/>\n"
+		"<outline text=\"e\" xmlUrl=\"http://x/e\" topics=\" , \"/>\n"
+		"<outline text=\"f\" xmlUrl=\"http://x/f\"/>\n"
+		"<outline text=\"g\" xmlUrl=\"http://x/g\" topics=\"oversight Surveillance\"/>\n"
+		"<outline text=\"h\" xmlUrl=\"http://x/h\" topics=\"x&#127;y&#x85;z\"/>\n"
+		"<outline type=\"link\" text=\"i\" xmlUrl=\"http://x/i\" topics=\"BAD\"/>\n"
+		"<outline text=\"j\" xmlUrl=\"http://x/j\" topics=\"surveillance\"/>\n"
+		"</body></opml>\n");
+
+	(void)state;
+	/* a bad hint does not fail the file: it reaches the caller */
+	assert_int_equal(parse(path, 100, &c, &err), 9);
+	assert_feed(&c.v[0], "http://x/a", "a", "Review");
+	assert_string_equal(c.v[0].topics, "oversight");
+	assert_null(c.v[0].topics_error);
+	assert_string_equal(c.v[1].topics, "oversight surveillance no-fly");
+	assert_string_equal(c.v[2].topics, "a b c");
+	assert_null(c.v[3].topics);
+	assert_null(c.v[3].topics_error);
+	assert_null(c.v[4].topics);
+	assert_null(c.v[4].topics_error);
+	assert_null(c.v[5].topics);
+	assert_null(c.v[5].topics_error);
+	assert_feed(&c.v[6], "http://x/g", "g", "");
+	assert_null(c.v[6].topics);
+	assert_string_equal(c.v[6].topics_error,
+			    "topic id 'Surveillance' has a character other than a-z, 0-9 and '-'");
+	assert_int_equal(c.v[6].line, 10);
+	assert_null(c.v[7].topics);
+	assert_string_equal(c.v[7].topics_error,
+			    "topic id 'x?y?z' has a character other than a-z, 0-9 and '-'");
+	/* the error does not stick to the next outline */
+	assert_feed(&c.v[8], "http://x/j", "j", "");
+	assert_string_equal(c.v[8].topics, "surveillance");
+	assert_null(c.v[8].topics_error);
+	collect_release(&c);
+	buf_release(&err);
+}
+
+static void test_write_topics_refused(void **state)
+{
+	static const struct opml_feed feeds[] = {
+		{ "https://a/1", NULL, "t", NULL, "oversight", NULL, "", 0 },
+		{ " https://a/2", NULL, "t", NULL, "oversight No-Fly", NULL, "", 0 },
+	};
+	struct buf err = BUF_INIT;
+	FILE *f = fopen(tmp_path("badtopics.opml"), "w");
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(opml_write(f, "t", feeds, 2, &err), -1);
+	assert_string_equal(err.s, "cannot write OPML: feed 2 'https://a/2': "
+			    "topic id 'No-Fly' has a character other than a-z, 0-9 and '-'");
+	/* nothing is written: what is written always reads back */
+	assert_int_equal(ftell(f), 0);
+	fclose(f);
 	buf_release(&err);
 }
 
@@ -1174,6 +1357,9 @@ int main(void)
 		cmocka_unit_test(test_write_empty_list),
 		cmocka_unit_test(test_100k_outlines),
 		cmocka_unit_test(test_shipped_feed_list),
+		cmocka_unit_test(test_topics_normalize),
+		cmocka_unit_test(test_topics_read),
+		cmocka_unit_test(test_write_topics_refused),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
