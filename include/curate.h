@@ -25,6 +25,7 @@ struct curate_report {
 	long with_topics;       /* tagged with at least one topic */
 	long left;              /* still waiting (over [curate] max_items) */
 	long clustered;         /* items of this run that share a story with another */
+	long too_big;           /* beyond textnorm's limits: stored without topics */
 };
 
 /* The matcher options from [curate]. */

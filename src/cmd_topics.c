@@ -35,6 +35,21 @@ static int by_priority(const void *a, const void *b)
 	return x->priority < y->priority ? -1 : x->priority > y->priority;
 }
 
+/* s, then spaces up to width characters: printf's widths count bytes,
+ * and French titles have accents. */
+static void print_padded(const char *s, size_t width)
+{
+	size_t chars = 0;
+	const char *p;
+
+	for (p = s; *p; p++)
+		chars += ((unsigned char)*p & 0xc0) != 0x80;
+	fputs(s, stdout);
+	for (; chars < width; chars++)
+		putchar(' ');
+	putchar(' ');
+}
+
 static void list(const struct topics *t)
 {
 	const struct topic **order = xmalloc(t->n * sizeof(*order));
@@ -49,8 +64,10 @@ static void list(const struct topics *t)
 		memset(count, 0, sizeof(count));
 		for (j = 0; j < order[i]->n; j++)
 			count[order[i]->phrases[j].kind]++;
-		printf("%-3ld %-24s %-34s %-36s %zu / %zu / %zu / %zu%s\n", order[i]->priority,
-		       order[i]->id, order[i]->title, order[i]->title_fr,
+		printf("%-3ld %-24s ", order[i]->priority, order[i]->id);
+		print_padded(order[i]->title, 34);
+		print_padded(order[i]->title_fr, 36);
+		printf("%zu / %zu / %zu / %zu%s\n",
 		       count[PHRASE_PLAIN], count[PHRASE_ACRONYM], count[PHRASE_CONTEXT],
 		       count[PHRASE_EXCLUDE], order[i]->weight != 1.0 ? " (weighted)" : "");
 	}

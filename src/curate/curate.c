@@ -22,6 +22,7 @@
 static const char *const field_names[] = { "title", "summary" };
 
 static double round2(double x);
+static const char *or_unknown(json_t *v);
 static char *dup_column(sqlite3_stmt *s, int col);
 static int split_hints(const char *topics, char ***hints, size_t *n);
 static int store_tags(struct store *st, sqlite3_stmt *del, sqlite3_stmt *ins,
@@ -30,6 +31,12 @@ static int store_tags(struct store *st, sqlite3_stmt *del, sqlite3_stmt *ins,
 		      struct buf *err);
 static int recluster(struct store *st, const struct config *cfg, long long since,
 		     struct curate_report *rep, struct buf *err);
+
+/* A string of the stored evidence, which a hand-edited store may lack. */
+static const char *or_unknown(json_t *v)
+{
+	return json_is_string(v) ? json_string_value(v) : "?";
+}
 
 static double round2(double x)
 {
@@ -75,6 +82,8 @@ void curate_summary(const struct curate_report *rep, struct buf *out)
 	buf_addf(out, "tagged %ld items: %ld included, %ld with a topic, %ld telling a story "
 		 "another item tells too", rep->items, rep->included, rep->with_topics,
 		 rep->clustered);
+	if (rep->too_big)
+		buf_addf(out, "; %ld too long to read, left without topics", rep->too_big);
 	if (rep->left)
 		buf_addf(out, "; %ld left for the next run ([curate] max_items)", rep->left);
 }
@@ -283,11 +292,13 @@ int curate_run(struct store *st, const struct config *cfg, const struct topics *
 		split_hints(topics, &hints, &nhints);
 		in = (struct match_input){ title, summary, lang, source,
 					   (const char *const *)hints, nhints };
-		rc = matcher_run(m, &in, &r);
-		if (rc < 0)
-			buf_addf(err, "item %lld: its text is beyond the tagger's limits", id);
-		else
-			rc = store_tags(st, del, ins, upd, t, id, &r, now, &json, err);
+		/* an item too big to read is stored as tagged with nothing:
+		 * one item never holds the others up */
+		if (matcher_run(m, &in, &r) < 0) {
+			rep->too_big++;
+			match_result_release(&r);
+		}
+		rc = store_tags(st, del, ins, upd, t, id, &r, now, &json, err);
 		for (i = 0; i < nhints; i++)
 			free(hints[i]);
 		free(hints);
@@ -391,9 +402,9 @@ int curate_explain(struct store *st, const struct topics *t, long long id, FILE 
 		for (k = 0; ev && k < json_array_size(ev); k++) {
 			e = json_array_get(ev, k);
 			buf_reset(&text);
-			buf_addsanitized(&text, json_string_value(json_object_get(e, "phrase")));
+			buf_addsanitized(&text, or_unknown(json_object_get(e, "phrase")));
 			fprintf(out, "    \"%s\" in the %s at byte %lld: %.2f\n", text.s,
-				json_string_value(json_object_get(e, "field")),
+				or_unknown(json_object_get(e, "field")),
 				(long long)json_integer_value(json_object_get(e, "position")),
 				json_number_value(json_object_get(e, "points")));
 		}
