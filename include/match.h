@@ -52,7 +52,8 @@ struct match_tag {
 struct match_result {
 	struct match_tag *tags;         /* tagged topics, best first */
 	size_t ntags, tags_alloc;
-	struct match_evidence *ev;      /* evidence of the tagged topics: title, then summary */
+	struct match_evidence *ev;      /* evidence of the tagged topics: title, then summary,
+					 * each by position */
 	size_t nev, ev_alloc;
 	double score;
 	int include;

@@ -30,7 +30,7 @@ enum topic_phrase_lang {
 
 struct topic_phrase {
 	char *text;             /* as written, weight suffix removed */
-	char *context;          /* PHRASE_CONTEXT: the context words, ", "-separated as written */
+	char *context;          /* PHRASE_CONTEXT: the context words, "; "-separated as written */
 	double weight;          /* "phrase ^2": 2; default 1 */
 	enum topic_phrase_kind kind;
 	enum topic_phrase_lang lang;

@@ -29,8 +29,11 @@ static int store_tags(struct store *st, sqlite3_stmt *del, sqlite3_stmt *ins,
 		      sqlite3_stmt *upd, const struct topics *t, long long id,
 		      const struct match_result *r, long long now, struct buf *json,
 		      struct buf *err);
+static int cmp_ll(const void *a, const void *b);
+static size_t cluster_size(const long long *ids, size_t n, long long id);
 static int recluster(struct store *st, const struct config *cfg, long long since,
-		     struct curate_report *rep, struct buf *err);
+		     const long long *tagged, size_t ntagged, struct curate_report *rep,
+		     struct buf *err);
 
 /* A string of the stored evidence, which a hand-edited store may lack. */
 static const char *or_unknown(json_t *v)
@@ -168,9 +171,37 @@ static int store_tags(struct store *st, sqlite3_stmt *del, sqlite3_stmt *ins,
 	return 0;
 }
 
-/* Re-cluster every item at most cluster_days before `since` or later. */
+static int cmp_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* How many of the sorted ids[0..n) are id. */
+static size_t cluster_size(const long long *ids, size_t n, long long id)
+{
+	size_t lo = 0, hi = n, mid, first;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (ids[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	first = lo;
+	while (lo < n && ids[lo] == id)
+		lo++;
+	return lo - first;
+}
+
+/* Re-cluster every item at most cluster_days before `since` or later;
+ * count the items of tagged[0..ntagged) (sorted ids: this run's) that share
+ * their story with another. */
 static int recluster(struct store *st, const struct config *cfg, long long since,
-		     struct curate_report *rep, struct buf *err)
+		     const long long *tagged, size_t ntagged, struct curate_report *rep,
+		     struct buf *err)
 {
 	struct cluster_options o = {
 		cfg->curate.cluster_similarity,
@@ -181,12 +212,12 @@ static int recluster(struct store *st, const struct config *cfg, long long since
 	sqlite3_stmt *sel = NULL, *upd = NULL;
 	struct text_norm *tn = NULL;
 	size_t n = 0, alloc = 0, i;
-	long long *old = NULL;
+	long long *old = NULL, *ids = NULL;
 	int rc, ret = -1;
 
 	if (store_prepare(st, "SELECT id, coalesce(published_at, fetched_at), title, "
 			  "canonical_url, cluster FROM items "
-			  "WHERE coalesce(published_at, fetched_at) >= ?", &sel, err) < 0 ||
+			  "WHERE coalesce(published_at, fetched_at) >= ?1", &sel, err) < 0 ||
 	    store_prepare(st, "UPDATE items SET cluster = ?2 WHERE id = ?1", &upd, err) < 0)
 		goto out;
 	sqlite3_bind_int64(sel, 1, since - o.window);
@@ -210,8 +241,14 @@ static int recluster(struct store *st, const struct config *cfg, long long since
 		buf_addstr(err, "clustering: a title is beyond the text limits");
 		goto out;
 	}
+	/* the size of each story, by its cluster id, through a sorted copy */
+	ids = xmalloc((n ? n : 1) * sizeof(*ids));
+	for (i = 0; i < n; i++)
+		ids[i] = items[i].cluster;
+	qsort(ids, n, sizeof(*ids), cmp_ll);
 	for (i = 0; i < n; i++) {
-		if (items[i].cluster != items[i].id)
+		if (bsearch(&items[i].id, tagged, ntagged, sizeof(*tagged), cmp_ll) &&
+		    cluster_size(ids, n, items[i].cluster) > 1)
 			rep->clustered++;
 		if (items[i].cluster == old[i])
 			continue;
@@ -231,6 +268,7 @@ out:
 	}
 	free(items);
 	free(old);
+	free(ids);
 	text_norm_free(tn);
 	sqlite3_finalize(sel);
 	sqlite3_finalize(upd);
@@ -246,7 +284,8 @@ int curate_run(struct store *st, const struct config *cfg, const struct topics *
 	struct match_input in;
 	struct buf json = BUF_INIT;
 	char **hints = NULL;
-	size_t nhints = 0, i;
+	long long *tagged = NULL;
+	size_t nhints = 0, i, ntagged = 0, tagged_alloc = 0;
 	long long now = (long long)time(NULL), id, when, since = -1, total = 0;
 	int rc, began = 0, ret = -1;
 	char *lang, *source, *title, *summary, *topics;
@@ -311,6 +350,8 @@ int curate_run(struct store *st, const struct config *cfg, const struct topics *
 			goto out;
 		if (since < 0 || when < since)
 			since = when;
+		xgrow(&tagged, &tagged_alloc, ntagged + 1, sizeof(*tagged));
+		tagged[ntagged++] = id;
 		rep->items++;
 		rep->included += r.include;
 		rep->with_topics += r.ntags > 0;
@@ -321,7 +362,8 @@ int curate_run(struct store *st, const struct config *cfg, const struct topics *
 		store_fail(st, "reading items to tag", err);
 		goto out;
 	}
-	if (since >= 0 && recluster(st, cfg, since, rep, err) < 0)
+	qsort(tagged, ntagged, sizeof(*tagged), cmp_ll);
+	if (since >= 0 && recluster(st, cfg, since, tagged, ntagged, rep, err) < 0)
 		goto out;
 	if (store_commit(st, err) < 0)
 		goto out;
@@ -338,6 +380,7 @@ out:
 		store_rollback(st);
 	match_result_release(&r);
 	buf_release(&json);
+	free(tagged);
 	return ret;
 }
 

@@ -71,9 +71,6 @@ static int cmp_acronym(const void *a, const void *b);
 static void on_hit(uint32_t value, size_t first, size_t count, void *data);
 static int has_context(const struct matcher *m, const struct pattern *pt, size_t first,
 		       size_t count);
-static struct match_evidence *evidence_seen(struct match_result *r, size_t topic,
-					    size_t phrase, enum match_field field,
-					    size_t offset, size_t length);
 static void add_evidence(struct matcher *m, struct match_result *r, size_t topic,
 			 size_t phrase, enum match_field field, size_t offset,
 			 size_t length);
@@ -83,6 +80,7 @@ static void scan_acronyms(struct matcher *m, enum match_field field, struct matc
 static int source_is_reference(const struct topics *t, const char *source);
 static int cmp_tag(const void *a, const void *b, void *topics);
 static void sort_tags(struct match_result *r, const struct topics *t);
+static void sort_evidence(struct match_result *r);
 static int cmp_pattern_words(const void *a, const void *b);
 static int contains(const struct pattern *outer, const struct pattern *inner);
 static const char *topic_name(const struct topics *t, size_t topic);
@@ -275,30 +273,12 @@ static int has_context(const struct matcher *m, const struct pattern *pt, size_t
 	return 0;
 }
 
-/* The evidence of topic in field that is the same phrase, or whose words
- * overlap [offset, offset + length), or NULL. */
-static struct match_evidence *evidence_seen(struct match_result *r, size_t topic,
-					    size_t phrase, enum match_field field,
-					    size_t offset, size_t length)
-{
-	struct match_evidence *e;
-	size_t i;
-
-	for (i = 0; i < r->nev; i++) {
-		e = &r->ev[i];
-		if (e->topic == topic && e->field == field &&
-		    (e->phrase == phrase ||
-		     (offset < e->offset + e->length && e->offset < offset + length)))
-			return e;
-	}
-	return NULL;
-}
-
 /*
  * A phrase counts once per field, however often it occurs; and a stretch
  * of text counts once per topic, however many of its phrases meet there
  * ("Maher Arar" and "Arar"; "tortured" and "torture", one word once
- * stemmed), with the weight of the heaviest.
+ * stemmed): of the evidence a new phrase overlaps, only the heaviest
+ * (the new one included) stays.
  */
 static void add_evidence(struct matcher *m, struct match_result *r, size_t topic,
 			 size_t phrase, enum match_field field, size_t offset,
@@ -306,23 +286,47 @@ static void add_evidence(struct matcher *m, struct match_result *r, size_t topic
 {
 	const struct topic *tp = &m->t->v[topic];
 	double points = tp->phrases[phrase].weight * tp->weight;
-	struct match_evidence *seen;
+	struct match_evidence *e, *keep = NULL;
+	size_t i, kept;
 
 	if (field == MATCH_TITLE)
 		points *= m->o.title_weight;
-	seen = evidence_seen(r, topic, phrase, field, offset, length);
-	if (seen) {
-		if (seen->phrase != phrase && points > seen->points) {
-			seen->phrase = phrase;
-			seen->points = points;
-			seen->offset = offset;
-			seen->length = length;
-		}
-		return;
+	for (i = 0; i < r->nev; i++) {
+		e = &r->ev[i];
+		if (e->topic != topic || e->field != field)
+			continue;
+		if (e->phrase == phrase)
+			return;
+		if (offset < e->offset + e->length && e->offset < offset + length &&
+		    (!keep || e->points > keep->points))
+			keep = e;
 	}
-	xgrow(&r->ev, &r->ev_alloc, r->nev + 1, sizeof(*r->ev));
-	r->ev[r->nev++] = (struct match_evidence){ topic, phrase, field, offset, length,
-						   points };
+	if (keep && keep->points >= points) {
+		/* the heaviest overlapped one stays; drop the others it
+		 * now overlaps through the new phrase */
+		offset = keep->offset < offset ? keep->offset : offset;
+		length = keep->offset + keep->length > offset + length
+			 ? keep->offset + keep->length - offset : length;
+	}
+	for (i = kept = 0; i < r->nev; i++) {
+		e = &r->ev[i];
+		if (e != keep && e->topic == topic && e->field == field &&
+		    offset < e->offset + e->length && e->offset < offset + length)
+			continue;
+		r->ev[kept++] = *e;
+		if (e == keep)
+			keep = &r->ev[kept - 1];
+	}
+	r->nev = kept;
+	if (keep && keep->points >= points)
+		return;
+	if (keep)
+		*keep = (struct match_evidence){ topic, phrase, field, offset, length, points };
+	else {
+		xgrow(&r->ev, &r->ev_alloc, r->nev + 1, sizeof(*r->ev));
+		r->ev[r->nev++] = (struct match_evidence){ topic, phrase, field, offset,
+							   length, points };
+	}
 }
 
 static int scan_field(struct matcher *m, int l, const char *text, enum match_field field,
@@ -371,8 +375,6 @@ static void scan_acronyms(struct matcher *m, enum match_field field, struct matc
 
 	for (i = 0; m->nacr && i < m->tok.n; i++) {
 		w = text_token_exact(&m->tok, i);
-		if (!(*w >= 'A' && *w <= 'Z') && !((unsigned char)*w >= 0x80))
-			continue;
 		key.word = w;
 		hit = bsearch(&key, m->acr, m->nacr, sizeof(*m->acr), cmp_acronym);
 		if (!hit)
@@ -412,6 +414,24 @@ static int cmp_tag(const void *a, const void *b, void *topics)
 	if (x->score != y->score)
 		return x->score > y->score ? -1 : 1;
 	return t->v[x->topic].priority < t->v[y->topic].priority ? -1 : 1;
+}
+
+/* Title first, then summary, each by position (an item read in both
+ * languages gathers its evidence in two passes). Insertion sort: a few
+ * entries, and already in order but for that case. */
+static void sort_evidence(struct match_result *r)
+{
+	struct match_evidence tmp;
+	size_t i, j;
+
+	for (i = 1; i < r->nev; i++)
+		for (j = i; j > 0 && (r->ev[j - 1].field > r->ev[j].field ||
+				      (r->ev[j - 1].field == r->ev[j].field &&
+				       r->ev[j - 1].offset > r->ev[j].offset)); j--) {
+			tmp = r->ev[j];
+			r->ev[j] = r->ev[j - 1];
+			r->ev[j - 1] = tmp;
+		}
 }
 
 static void sort_tags(struct match_result *r, const struct topics *t)
@@ -476,10 +496,8 @@ int matcher_run(struct matcher *m, const struct match_input *in, struct match_re
 	best = 0;
 	for (k = 0; k < t->n; k++) {
 		/* a feed's lean only tips a topic the item already speaks of */
-		if (m->hinted[k] && m->scores[k] > 0) {
+		if (m->hinted[k] && m->scores[k] > 0)
 			m->scores[k] += m->o.hint_bonus;
-			r->hint += m->o.hint_bonus;
-		}
 		if (m->scores[k] > best)
 			best = m->scores[k];
 	}
@@ -494,12 +512,15 @@ int matcher_run(struct matcher *m, const struct match_input *in, struct match_re
 		xgrow(&r->tags, &r->tags_alloc, r->ntags + 1, sizeof(*r->tags));
 		r->tags[r->ntags++] = (struct match_tag){ k, m->scores[k] };
 		r->score += m->scores[k];
+		if (m->hinted[k])
+			r->hint += m->o.hint_bonus;
 	}
 	/* evidence of the topics not tagged is not shown as a reason */
 	for (i = kept = 0; i < r->nev; i++)
 		if (m->tagged[r->ev[i].topic])
 			r->ev[kept++] = r->ev[i];
 	r->nev = kept;
+	sort_evidence(r);
 	if (source_is_reference(t, in->source))
 		r->reference = 1;
 	if (r->reference)
@@ -553,6 +574,7 @@ size_t matcher_check(const struct matcher *m, struct buf *report)
 	const struct pattern *pat = m->pat[0], *x, *y, *xf, *yf;
 	const struct topic_phrase *p, *q;
 	const struct pattern **order;
+	struct text_tokens tok;
 	size_t i, j, k, problems = 0;
 	int has_en, has_fr, l;
 
@@ -630,6 +652,20 @@ size_t matcher_check(const struct matcher *m, struct buf *report)
 		problems++;
 	}
 	free(order);
+	/* acronyms compare with one word as written: "C-51" is two */
+	text_tokens_init(&tok);
+	for (i = 0; i < m->nacr; i++) {
+		if (text_tokenize(m->tn, TEXT_LANG_UNKNOWN, m->acr[i].word,
+				  strlen(m->acr[i].word), &tok) == 0 && tok.n == 1 &&
+		    !strcmp(text_token_exact(&tok, 0), m->acr[i].word))
+			continue;
+		buf_addf(report, "%s:%u: acronym '%s' in [%s] can never match: it is not "
+			 "one word of letters and digits (use en = or fr =)\n", t->file,
+			 phrase_at(t, m->acr[i].topic, m->acr[i].phrase)->line,
+			 m->acr[i].word, topic_name(t, m->acr[i].topic));
+		problems++;
+	}
+	text_tokens_release(&tok);
 	for (i = 1; i < m->nacr; i++)
 		if (!strcmp(m->acr[i - 1].word, m->acr[i].word)) {
 			buf_addf(report, "%s:%u: acronym '%s' is listed twice\n", t->file,

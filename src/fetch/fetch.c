@@ -256,6 +256,13 @@ static int handle_body(struct run_ctx *ctx, const struct job *job,
 			"title = coalesce(title, ?2) WHERE id = ?1",
 			job->id, info.title, NULL, NULL, 0, 1) < 0)
 		goto out;
+	/* the channel's <language> is the language of its items that do not
+	 * say theirs (the curator stems words in it); new and changed items
+	 * are the ones not yet curated */
+	if (info.language &&
+	    update_feed(ctx, "UPDATE items SET lang = ?2 WHERE feed = ?1 AND lang IS NULL "
+			"AND curated_at IS NULL", job->id, info.language, NULL, NULL, 0, 1) < 0)
+		goto out;
 	ctx->rep->ok++;
 	ctx->rep->new_items += ctx->new_items;
 	ctx->rep->updated_items += ctx->updated_items;
