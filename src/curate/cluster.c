@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "xalloc.h"
 
 struct words {
@@ -26,7 +27,6 @@ static const char *const function_words[] = {
 	"pour", "que", "qui", "sont", "sur", "the", "this", "une", "was", "with",
 };
 
-static uint64_t fnv1a(const char *s);
 static int is_function_word(const char *w);
 static int cmp_u64(const void *a, const void *b);
 static int title_words(struct text_norm *tn, struct text_tokens *tok, const char *title,
@@ -36,17 +36,6 @@ static size_t find(size_t *parent, size_t i);
 static void join(size_t *parent, size_t a, size_t b);
 static int by_time(const void *a, const void *b);
 static int by_url(const void *a, const void *b);
-
-static uint64_t fnv1a(const char *s)
-{
-	uint64_t h = 14695981039346656037ull;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ull;
-	}
-	return h;
-}
 
 static int is_function_word(const char *w)
 {
@@ -84,7 +73,7 @@ static int title_words(struct text_norm *tn, struct text_tokens *tok, const char
 		 * function words do not */
 		if ((strlen(w) < 3 && !(*w >= '0' && *w <= '9')) || is_function_word(w))
 			continue;
-		out->h[out->n++] = fnv1a(w);
+		out->h[out->n++] = hash64_str(w);
 	}
 	qsort(out->h, out->n, sizeof(*out->h), cmp_u64);
 	for (i = k = 0; i < out->n; i++)

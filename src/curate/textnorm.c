@@ -37,6 +37,7 @@
 #include <time.h>
 #include <utf8proc.h>
 
+#include "hash.h"
 #include "xalloc.h"
 
 #define CACHE_SLOTS (2 * TEXT_CACHE_WORDS) /* load factor at most 1/2 */
@@ -94,7 +95,6 @@ struct stop_word {
 static int is_word_cp(utf8proc_int32_t cp);
 static size_t scan_char(const unsigned char *s, size_t len, size_t i,
 			int *word, int *ascii);
-static uint32_t hash_bytes(uint32_t seed, const char *s, size_t n);
 static struct cache_slot *cache_find(struct cache *c, uint32_t h,
 				     const char *key, size_t n);
 static void cache_insert(struct cache *c, uint32_t h, const char *key,
@@ -474,26 +474,6 @@ static size_t scan_char(const unsigned char *s, size_t len, size_t i,
 	}
 	*word = is_word_cp(cp);
 	return (size_t)n;
-}
-
-/* FNV-1a from a seeded basis, then murmur3's finaliser so that the low
- * bits that pick the slot depend on every bit: words are short, so a byte
- * hash is enough. */
-static uint32_t hash_bytes(uint32_t seed, const char *s, size_t n)
-{
-	uint32_t h = 2166136261u ^ seed;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 16777619u;
-	}
-	h ^= h >> 16;
-	h *= 0x85ebca6bu;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35u;
-	h ^= h >> 16;
-	return h;
 }
 
 /* The slot holding key, or the empty slot where it would go. */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "hash.h"
 #include "xalloc.h"
 
 /*
@@ -87,7 +88,6 @@ struct wordmatch {
 	uint32_t *values;       /* phrase values grouped by state */
 };
 
-static uint32_t word_hash(const char *s, size_t len);
 static uint32_t *word_slot(const struct wordmatch *wm, const char *word,
 			   uint32_t h);
 static void words_rehash(struct wordmatch *wm, size_t nslots);
@@ -128,25 +128,6 @@ void wordmatch_free(struct wordmatch *wm)
 	free(wm->root);
 	free(wm->values);
 	free(wm);
-}
-
-/* FNV-1a, then a murmur3 finaliser so that the low bits used as the slot
- * index depend on every byte. */
-static uint32_t word_hash(const char *s, size_t len)
-{
-	uint32_t h = 2166136261u;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 16777619u;
-	}
-	h ^= h >> 16;
-	h *= 0x85ebca6bu;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35u;
-	h ^= h >> 16;
-	return h;
 }
 
 /* The slot holding word, or the free slot where it would go. */
@@ -199,7 +180,7 @@ uint32_t wordmatch_word(struct wordmatch *wm, const char *word, int add)
 	len = strnlen(word, WORDMATCH_MAX_WORD_BYTES + 1);
 	if (len > WORDMATCH_MAX_WORD_BYTES)
 		return WORDMATCH_NONE;
-	h = word_hash(word, len);
+	h = hash_bytes(0, word, len);
 	if (wm->nwslots) {
 		slot = word_slot(wm, word, h);
 		if (*slot)
