@@ -286,7 +286,7 @@ int curate_run(struct store *st, const struct config *cfg, const struct topics *
 	char **hints = NULL;
 	long long *tagged = NULL;
 	size_t nhints = 0, i, ntagged = 0, tagged_alloc = 0;
-	long long now = (long long)time(NULL), id, when, since = -1, total = 0;
+	long long now = (long long)time(NULL), id, when, since = 0, total = 0;
 	int rc, began = 0, ret = -1;
 	char *lang, *source, *title, *summary, *topics;
 
@@ -348,7 +348,7 @@ int curate_run(struct store *st, const struct config *cfg, const struct topics *
 		free(topics);
 		if (rc < 0)
 			goto out;
-		if (since < 0 || when < since)
+		if (!ntagged || when < since)
 			since = when;
 		xgrow(&tagged, &tagged_alloc, ntagged + 1, sizeof(*tagged));
 		tagged[ntagged++] = id;
@@ -362,9 +362,11 @@ int curate_run(struct store *st, const struct config *cfg, const struct topics *
 		store_fail(st, "reading items to tag", err);
 		goto out;
 	}
-	qsort(tagged, ntagged, sizeof(*tagged), cmp_ll);
-	if (since >= 0 && recluster(st, cfg, since, tagged, ntagged, rep, err) < 0)
-		goto out;
+	if (ntagged) {
+		qsort(tagged, ntagged, sizeof(*tagged), cmp_ll);
+		if (recluster(st, cfg, since, tagged, ntagged, rep, err) < 0)
+			goto out;
+	}
 	if (store_commit(st, err) < 0)
 		goto out;
 	began = 0;
