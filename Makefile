@@ -12,10 +12,12 @@ BIN      ?= newsdigest
 
 # Debian packages: what the program links, and what the tests add.
 RUN_PKGS  = pkg-config libinih-dev libsqlite3-dev libxml2-dev nettle-dev libidn2-dev \
-            libcurl4-gnutls-dev libjansson-dev libutf8proc-dev libstemmer-dev ca-certificates
+            libcurl4-gnutls-dev libjansson-dev libutf8proc-dev libstemmer-dev \
+            libcmark-dev libyaml-dev ca-certificates
 TEST_PKGS = $(RUN_PKGS) libcmocka-dev sqlite3 libxml2-utils postfix nginx-light \
             curl time man-db groff-base python3 procps iproute2 openssl
-LIBS_PC   = libxml-2.0 sqlite3 inih nettle libidn2 libcurl jansson libutf8proc
+LIBS_PC   = libxml-2.0 sqlite3 inih nettle libidn2 libcurl jansson libutf8proc \
+            libcmark yaml-0.1
 
 WARN = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
        -Wformat=2 -Wvla -Wno-unused-parameter
