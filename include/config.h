@@ -56,6 +56,7 @@ struct config {
 	struct {
 		char *digests_dir;
 		char *title;
+		char *templates;        /* folder of draft.md, digest.html, digest.txt */
 		long window_days;
 		long min_items;
 		long max_items;

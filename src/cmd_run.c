@@ -6,6 +6,7 @@
 
 #include "cmd.h"
 #include "curate.h"
+#include "draft.h"
 #include "feeds.h"
 #include "fetch.h"
 #include "log.h"
@@ -17,8 +18,9 @@ static const char usage[] =
 	"The weekly job, for cron. On the first run it seeds the feed list from\n"
 	"[fetch] feeds (feeds/feeds.opml by default); every run then fetches the\n"
 	"feeds that are due (as 'newsdigest fetch' does), tags the new items with\n"
-	"the topic list (as 'newsdigest curate' does) and reports the state of\n"
-	"the feeds and the subscriber list. Exits 0 unless something needs a\n"
+	"the topic list (as 'newsdigest curate' does), writes this week's draft\n"
+	"(as 'newsdigest compose' does, never over an edited one) and reports the\n"
+	"state of the feeds and the subscriber list. Exits 0 unless something needs a\n"
 	"person: 69 when every feed failed, 75 on a store error, 78 when the\n"
 	"topic list is broken.\n"
 	"\n"
@@ -85,6 +87,45 @@ static int curate_stage(struct cmd_ctx *ctx, struct progress *progress, struct b
 	return ret;
 }
 
+/* Write this week's draft, unless the editor has edited it already. */
+static int compose_stage(struct cmd_ctx *ctx, struct buf *err)
+{
+	struct compose_week week;
+	struct draft_report rep;
+	struct topics topics;
+	struct buf path = BUF_INIT, line = BUF_INIT;
+	char name[16];
+	int ret = EX_OK;
+
+	if (topics_load(&topics, ctx->cfg->curate.topics, err) < 0) {
+		log_error("compose: %s", err->s);
+		return EX_CONFIG;
+	}
+	compose_week_of((long long)time(NULL), &week);
+	compose_week_name(&week, name, sizeof(name));
+	buf_addf(&path, "%s/%s.md", ctx->cfg->compose.digests_dir, name);
+	switch (draft_compose(ctx->st, ctx->cfg, &topics, &week, path.s, 0, &rep, &line, err)) {
+	case 0:
+		log_report("%s", line.s);
+		break;
+	case DRAFT_EDITED:
+		log_report("the draft %s was edited since compose wrote it: left as is", path.s);
+		break;
+	default:
+		if (rep.failed == DRAFT_FAILED_STORE) {
+			ret = cmd_fail(ctx, 0, err);
+		} else {
+			log_error("compose: %s", err->s);
+			ret = rep.failed == DRAFT_FAILED_TEMPLATE ? EX_CONFIG : EX_CANTCREAT;
+		}
+	}
+	draft_report_release(&rep);
+	topics_release(&topics);
+	buf_release(&path);
+	buf_release(&line);
+	return ret;
+}
+
 int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 {
 	static const struct option options[] = {
@@ -141,6 +182,9 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 		   rep.new_items, rep.updated_items, rep.not_modified, rep.failed,
 		   rep.gone, rep.not_due);
 	ret = curate_stage(ctx, &progress, &err);
+	if (ret)
+		goto out;
+	ret = compose_stage(ctx, &err);
 	if (ret)
 		goto out;
 	if (feeds_foreach(ctx->st, count_feed, &t, &err) < 0 ||

@@ -80,6 +80,7 @@ static const struct key keys[] = {
 
 	{ "compose", "digests_dir", KEY_PATH, OFF(compose.digests_dir), "digests", 0, 0, NULL },
 	{ "compose", "title", KEY_STRING, OFF(compose.title), "News Digest", 0, 0, NULL },
+	{ "compose", "templates", KEY_PATH, OFF(compose.templates), "templates", 0, 0, NULL },
 	{ "compose", "window_days", KEY_INT, OFF(compose.window_days), "7", 1, 366, NULL },
 	{ "compose", "min_items", KEY_INT, OFF(compose.min_items), "5", 0, 10000, NULL },
 	{ "compose", "max_items", KEY_INT, OFF(compose.max_items), "60", 1, 10000, NULL },

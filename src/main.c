@@ -22,6 +22,8 @@ static const struct command commands[] = {
 	  "fetch the feeds that are due, store new and changed items" },
 	{ "curate", cmd_curate,
 	  "tag stored items with the mandate's topics and decide what is in" },
+	{ "compose", cmd_compose,
+	  "write this week's draft digest for the editor (never over their edits)" },
 	{ "topics", cmd_topics,
 	  "list | check: the topic list the curator uses" },
 	{ "parse", cmd_parse,

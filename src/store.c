@@ -109,6 +109,11 @@ static const char *const migrations[] = {
 	"ALTER TABLE feeds ADD COLUMN topics TEXT NOT NULL DEFAULT '';"
 	"CREATE INDEX items_curated_at ON items(curated_at);"
 	"CREATE INDEX items_cluster ON items(cluster);",
+
+	/* 5: the composer: its window's index (an item's date is when it was
+	 * published, else when it was fetched), and issue numbers */
+	"CREATE INDEX items_when ON items(coalesce(published_at, fetched_at));"
+	"ALTER TABLE digests ADD COLUMN issue INTEGER;",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,

@@ -83,6 +83,10 @@ _config() {
 		*" topics ="*) ;;
 		*) printf '[curate]\ntopics = %s\n' "$TOP/feeds/topics.ini" ;;
 		esac
+		case " $* " in
+		*" templates ="*) ;;
+		*) printf '[compose]\ntemplates = %s\n' "$TOP/templates" ;;
+		esac
 	} >"$ini"
 }
 

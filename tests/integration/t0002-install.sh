@@ -27,6 +27,8 @@ same "$TOP/feeds/topics.ini" "$p/share/newsdigest/feeds/topics.ini" "the topic l
 sed -e "s|^path = newsdigest.db|path = $T/installed.db|" \
     -e "s|^feeds = feeds/feeds.opml|feeds = $p/share/newsdigest/feeds/feeds.opml|" \
     -e "s|^topics = feeds/topics.ini|topics = $p/share/newsdigest/feeds/topics.ini|" \
+    -e "s|^templates = templates|templates = $p/share/newsdigest/templates|" \
+    -e "s|^digests_dir = digests|digests_dir = $T/digests|" \
     "$p/share/newsdigest/config.example.ini" >"$T/installed.ini"
 "$p/bin/newsdigest" -c "$T/installed.ini" run >"$T/out" 2>"$T/err"
 RC=$?

@@ -14,8 +14,9 @@ fr=$(grep 'xmlUrl=' "$opml" | grep -c 'language="fr"')
 
 # the default configuration, as 'make run' uses it: no config file at all,
 # in a folder laid out like the project
-mkdir -p proj/feeds
+mkdir -p proj/feeds proj/templates
 cp "$opml" "$TOP/feeds/topics.ini" proj/feeds/
+cp "$TOP"/templates/* proj/templates/
 cd proj
 nd run
 is 69 "run with the built-in defaults, offline: exit 69"
