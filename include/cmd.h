@@ -29,6 +29,8 @@ int cmd_parse(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_curate(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_topics(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_compose(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_preview(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_approve(int argc, char **argv, struct cmd_ctx *ctx);
 
 /* Open the store (and take the run lock when `lock`: the command writes).
  * Returns 0, or an exit status after printing why. */

@@ -62,6 +62,7 @@ struct config {
 		long max_items;
 		long max_per_section;
 		int quiet_week;         /* enum config_quiet_week */
+		int allow_raw_html;     /* keep HTML written in the draft */
 	} compose;
 	struct {
 		char *from;

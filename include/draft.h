@@ -64,4 +64,34 @@ int draft_compose(struct store *st, const struct config *cfg, const struct topic
 		  const struct compose_week *w, const char *path, int flags,
 		  struct draft_report *rep, struct buf *line, struct buf *err);
 
+/* A draft read back: its front matter and where its Markdown starts. */
+struct draft_meta {
+	char *key, *value;
+	unsigned line;          /* in the file */
+};
+
+struct draft_doc {
+	char *path;
+	char *text;             /* the whole file, NUL-terminated */
+	size_t len;
+	struct draft_meta *meta;
+	size_t nmeta;
+	size_t body;            /* offset of the Markdown after the front matter */
+	unsigned body_line;     /* its first line's number in the file */
+};
+
+/* Largest draft read (bytes). */
+#define DRAFT_MAX_BYTES (8 * 1024 * 1024)
+
+/*
+ * Read path: "---", a YAML mapping of scalars (parsed by libyaml), "---",
+ * then Markdown. Returns 0, or -1 with "FILE:LINE: what" in err (no front
+ * matter, YAML that is not a flat mapping of scalars, a key twice, a file
+ * over DRAFT_MAX_BYTES or not UTF-8).
+ */
+int draft_read(const char *path, struct draft_doc *d, struct buf *err);
+/* The value of key, or NULL. */
+const char *draft_meta(const struct draft_doc *d, const char *key);
+void draft_doc_release(struct draft_doc *d);
+
 #endif

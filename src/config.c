@@ -35,6 +35,8 @@ struct key {
 	const char *const *names;
 };
 
+/* a yes/no key: false is 0, true is 1 */
+static const char *const bool_names[] = { "false", "true", NULL };
 static const char *const quiet_week_names[] = { "skip", "send", NULL };
 static const char *const transport_names[] = { "smtp", "sendmail", "maildir", NULL };
 static const char *const tls_names[] = { "starttls", "implicit", "none", NULL };
@@ -86,6 +88,7 @@ static const struct key keys[] = {
 	{ "compose", "max_items", KEY_INT, OFF(compose.max_items), "60", 1, 10000, NULL },
 	{ "compose", "max_per_section", KEY_INT, OFF(compose.max_per_section), "10", 1, 10000, NULL },
 	{ "compose", "quiet_week", KEY_ENUM, OFF(compose.quiet_week), "skip", 0, 0, quiet_week_names },
+	{ "compose", "allow_raw_html", KEY_ENUM, OFF(compose.allow_raw_html), "false", 0, 0, bool_names },
 
 	{ "mail", "from", KEY_STRING, OFF(mail.from), "News Digest <news-digest@example.org>", 0, 0, NULL },
 	{ "mail", "reply_to", KEY_STRING, OFF(mail.reply_to), "", 0, 0, NULL },

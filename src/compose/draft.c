@@ -36,6 +36,8 @@ static int recorded_hash(struct store *st, const char *week, char hex[65], long 
 static int record(struct store *st, const char *week, const char *path, const char *hex,
 		  long issue, struct buf *err);
 static int make_parent(const char *path, struct buf *err);
+static int parse_meta(struct draft_doc *d, const char *yaml, size_t len, unsigned line0,
+		      struct buf *err);
 
 void draft_md_escape(const char *s, struct buf *out)
 {
@@ -549,5 +551,177 @@ int draft_compose(struct store *st, const struct config *cfg, const struct topic
 			buf_addf(line, "; the edited draft was kept as %s", rep->backup);
 	}
 	compose_selection_release(&sel);
+	return ret;
+}
+
+const char *draft_meta(const struct draft_doc *d, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < d->nmeta; i++)
+		if (!strcmp(d->meta[i].key, key))
+			return d->meta[i].value;
+	return NULL;
+}
+
+void draft_doc_release(struct draft_doc *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nmeta; i++) {
+		free(d->meta[i].key);
+		free(d->meta[i].value);
+	}
+	free(d->meta);
+	free(d->text);
+	free(d->path);
+	memset(d, 0, sizeof(*d));
+}
+
+/* The front matter's mapping, through libyaml's events: only scalars, no
+ * nesting, no key twice. line0 is the file line of the YAML's first line. */
+static int parse_meta(struct draft_doc *d, const char *yaml, size_t len, unsigned line0,
+		      struct buf *err)
+{
+	yaml_parser_t p;
+	yaml_event_t ev;
+	char *key = NULL;
+	unsigned key_line = 0;
+	size_t alloc = 0;
+	int depth = 0, done = 0, ret = -1;
+
+	yaml_parser_initialize(&p);
+	yaml_parser_set_input_string(&p, (const unsigned char *)yaml, len);
+	while (!done) {
+		if (!yaml_parser_parse(&p, &ev)) {
+			buf_addf(err, "%s:%lu: front matter: %s", d->path,
+				 (unsigned long)(line0 + p.problem_mark.line),
+				 p.problem ? p.problem : "not YAML");
+			goto out;
+		}
+		switch (ev.type) {
+		case YAML_MAPPING_START_EVENT:
+			if (++depth > 1) {
+				buf_addf(err, "%s:%lu: front matter: '%s' holds a mapping; "
+					 "values must be plain text", d->path,
+					 (unsigned long)(line0 + ev.start_mark.line),
+					 key ? key : "?");
+				goto fail_event;
+			}
+			break;
+		case YAML_MAPPING_END_EVENT:
+			depth--;
+			break;
+		case YAML_SEQUENCE_START_EVENT:
+			buf_addf(err, "%s:%lu: front matter: '%s' holds a list; values must "
+				 "be plain text", d->path,
+				 (unsigned long)(line0 + ev.start_mark.line), key ? key : "?");
+			goto fail_event;
+		case YAML_ALIAS_EVENT:
+			buf_addf(err, "%s:%lu: front matter: aliases are not accepted", d->path,
+				 (unsigned long)(line0 + ev.start_mark.line));
+			goto fail_event;
+		case YAML_SCALAR_EVENT:
+			if (depth != 1) {
+				buf_addf(err, "%s:%lu: front matter must be 'key: value' lines",
+					 d->path, (unsigned long)(line0 + ev.start_mark.line));
+				goto fail_event;
+			}
+			if (!key) {
+				key = xstrndup((const char *)ev.data.scalar.value,
+					       ev.data.scalar.length);
+				key_line = line0 + (unsigned)ev.start_mark.line;
+				if (draft_meta(d, key)) {
+					buf_addf(err, "%s:%u: front matter: '%s' is set twice",
+						 d->path, key_line, key);
+					goto fail_event;
+				}
+				break;
+			}
+			xgrow(&d->meta, &alloc, d->nmeta + 1, sizeof(*d->meta));
+			d->meta[d->nmeta].key = key;
+			d->meta[d->nmeta].value = xstrndup((const char *)ev.data.scalar.value,
+							   ev.data.scalar.length);
+			d->meta[d->nmeta].line = key_line;
+			d->nmeta++;
+			key = NULL;
+			break;
+		case YAML_STREAM_END_EVENT:
+			done = 1;
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	ret = 0;
+	goto out;
+fail_event:
+	yaml_event_delete(&ev);
+out:
+	free(key);
+	yaml_parser_delete(&p);
+	return ret;
+}
+
+int draft_read(const char *path, struct draft_doc *d, struct buf *err)
+{
+	FILE *f = NULL;
+	const char *p, *end, *close;
+	unsigned line = 2;
+	long size;
+	int ret = -1;
+
+	memset(d, 0, sizeof(*d));
+	d->path = xstrdup(path);
+	f = fopen(path, "rb");
+	if (!f) {
+		buf_addf(err, "cannot read '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	if (fseek(f, 0, SEEK_END) < 0 || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) < 0) {
+		buf_addf(err, "cannot read '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	if (size > DRAFT_MAX_BYTES) {
+		buf_addf(err, "%s: larger than %d bytes", path, DRAFT_MAX_BYTES);
+		goto out;
+	}
+	d->text = xmalloc((size_t)size + 1);
+	d->len = fread(d->text, 1, (size_t)size, f);
+	d->text[d->len] = '\0';
+	if (ferror(f) || memchr(d->text, '\0', d->len)) {
+		buf_addf(err, "cannot read '%s': %s", path,
+			 ferror(f) ? strerror(errno) : "it holds a NUL byte");
+		goto out;
+	}
+	end = d->text + d->len;
+	if (strncmp(d->text, "---\n", 4) && strncmp(d->text, "---\r\n", 5)) {
+		buf_addf(err, "%s:1: no front matter: the draft must start with a '---' line",
+			 path);
+		goto out;
+	}
+	p = strchr(d->text, '\n') + 1;
+	/* the closing '---' line */
+	for (close = p; close < end; line++) {
+		if (!strncmp(close, "---", 3) && (close[3] == '\n' || close[3] == '\r' ||
+						  !close[3]))
+			break;
+		close = strchr(close, '\n');
+		close = close ? close + 1 : end;
+	}
+	if (close >= end) {
+		buf_addf(err, "%s:1: the front matter has no closing '---' line", path);
+		goto out;
+	}
+	if (parse_meta(d, p, (size_t)(close - p), 2, err) < 0)
+		goto out;
+	p = strchr(close, '\n');
+	d->body = p ? (size_t)(p + 1 - d->text) : d->len;
+	d->body_line = line + 1;
+	ret = 0;
+out:
+	if (f)
+		fclose(f);
 	return ret;
 }

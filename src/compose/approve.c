@@ -1,0 +1,151 @@
+/*
+ * Approval (see approve.h). The checks collect every problem with its
+ * line, so an editor fixes them all in one pass.
+ */
+#include "approve.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "compose.h"
+#include "digest.h"
+#include "render.h"
+
+static const char *const required_keys[] = { "title", "issue", "week", "date", "subject" };
+
+/* Placeholders compose writes for the editor to replace. */
+#define PLACEHOLDER "TODO:"
+
+struct link_check {
+	const struct draft_doc *d;
+	struct buf *problems;
+	size_t n;
+};
+
+static void check_link(const char *url, int line, void *data);
+static unsigned meta_line(const struct draft_doc *d, const char *key);
+
+static void check_link(const char *url, int line, void *data)
+{
+	struct link_check *lc = data;
+
+	if (!strncasecmp(url, "http://", 7) || !strncasecmp(url, "https://", 8) ||
+	    !strncasecmp(url, "mailto:", 7))
+		return;
+	buf_addf(lc->problems, "%s:%u: link '%s' is not absolute (http, https or mailto): "
+		 "subscribers could not follow it\n", lc->d->path,
+		 lc->d->body_line + (unsigned)line - 1, url);
+	lc->n++;
+}
+
+static unsigned meta_line(const struct draft_doc *d, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < d->nmeta; i++)
+		if (!strcmp(d->meta[i].key, key))
+			return d->meta[i].line;
+	return 1;
+}
+
+size_t approve_check(const struct config *cfg, const struct draft_doc *d, struct buf *problems)
+{
+	struct link_check lc = { d, problems, 0 };
+	struct render_doc *doc;
+	struct digest *dg;
+	struct compose_week w;
+	struct buf err = BUF_INIT, html = BUF_INIT, text = BUF_INIT;
+	const char *v, *p;
+	unsigned line;
+	int in_comment, flagged;
+	size_t i, n = 0;
+	char *end;
+
+	for (i = 0; i < sizeof(required_keys) / sizeof(required_keys[0]); i++) {
+		v = draft_meta(d, required_keys[i]);
+		if (!v || !*v) {
+			buf_addf(problems, "%s:1: the front matter has no '%s'\n", d->path,
+				 required_keys[i]);
+			n++;
+		}
+	}
+	v = draft_meta(d, "week");
+	if (v && *v && compose_week_parse(v, &w) < 0) {
+		buf_addf(problems, "%s:%u: week '%s' is not an ISO week such as 2026-W48\n",
+			 d->path, meta_line(d, "week"), v);
+		n++;
+	}
+	v = draft_meta(d, "issue");
+	if (v && *v && (strtol(v, &end, 10) < 1 || *end)) {
+		buf_addf(problems, "%s:%u: issue '%s' is not a number\n", d->path,
+			 meta_line(d, "issue"), v);
+		n++;
+	}
+	/* placeholders, outside comments (the notes may quote them) */
+	line = d->body_line;
+	flagged = 0;
+	in_comment = 0;
+	for (p = d->text + d->body; *p; p++) {
+		if (*p == '\n') {
+			line++;
+			flagged = 0;
+		} else if (!in_comment && !strncmp(p, "<!--", 4)) {
+			in_comment = 1;
+			p += 3;
+		} else if (in_comment && !strncmp(p, "-->", 3)) {
+			in_comment = 0;
+			p += 2;
+		} else if (!in_comment && !flagged && !strncmp(p, PLACEHOLDER, strlen(PLACEHOLDER))) {
+			buf_addf(problems, "%s:%u: placeholder text left: replace or delete the "
+				 "line with '%s'\n", d->path, line, PLACEHOLDER);
+			n++;
+			flagged = 1;
+		}
+	}
+	doc = render_parse(d->text + d->body, d->len - d->body);
+	if (!doc) {
+		buf_addf(problems, "%s:%u: the Markdown cannot be rendered\n", d->path,
+			 d->body_line);
+		n++;
+	} else {
+		render_links(doc, check_link, &lc);
+		n += lc.n;
+		render_doc_free(doc);
+	}
+	dg = digest_new(cfg, d, &err);
+	if (!dg || digest_personalise(dg, &digest_sample_person, &html, &text, &err) < 0) {
+		buf_addf(problems, "%s\n", err.s);
+		n++;
+	}
+	digest_free(dg);
+	buf_release(&err);
+	buf_release(&html);
+	buf_release(&text);
+	return n;
+}
+
+int approve_record(struct store *st, const struct draft_doc *d, const char hex[65],
+		   struct buf *err)
+{
+	sqlite3_stmt *q = NULL;
+	int ret = -1;
+
+	if (store_prepare(st, "INSERT INTO digests (week, path, approved_hash, approved_at, "
+			  "issue) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (week) DO UPDATE SET "
+			  "path = ?2, approved_hash = ?3, approved_at = ?4, "
+			  "issue = coalesce(issue, ?5)", &q, err) < 0)
+		return -1;
+	sqlite3_bind_text(q, 1, draft_meta(d, "week"), -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, d->path, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, hex, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 4, (long long)time(NULL));
+	sqlite3_bind_int64(q, 5, strtol(draft_meta(d, "issue"), NULL, 10));
+	if (sqlite3_step(q) != SQLITE_DONE)
+		store_fail(st, "recording the approval", err);
+	else
+		ret = 0;
+	sqlite3_finalize(q);
+	return ret;
+}
