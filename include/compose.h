@@ -62,6 +62,7 @@ struct compose_selection {
 	struct compose_section *sections;       /* in topic priority order, empty ones left out */
 	size_t nsections;
 	size_t nitems;                  /* in all sections */
+	size_t stories;                 /* included stories of the window, before the caps */
 	struct compose_item *near;      /* not included, scores just under the line */
 	size_t nnear;
 	struct compose_feed_problem *failing;

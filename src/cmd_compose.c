@@ -25,8 +25,9 @@ static const char usage[] =
 	"  -f, --force          replace an edited draft, keeping it as FILE.bak-TIME\n"
 	"  -h, --help           this help\n"
 	"\n"
-	"exit status: 0 written, 65 the draft was edited (nothing written) or a bad\n"
-	"week, 73 cannot write, 75 store busy, 78 a broken topic list or template.\n";
+	"exit status: 0 written, 64 a bad week or option, 65 the draft was edited\n"
+	"(nothing written), 73 cannot write, 75 store busy, 78 a broken topic list\n"
+	"or template.\n";
 
 int cmd_compose(int argc, char **argv, struct cmd_ctx *ctx)
 {

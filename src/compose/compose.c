@@ -36,8 +36,12 @@ int compose_week_parse(const char *s, struct compose_week *w)
 	int year, week, n = 0, wday;
 	long long jan4;
 
-	if (sscanf(s, "%4d-W%2d%n", &year, &week, &n) != 2 || s[n] || n != 8 ||
-	    year < 1970 || year > 9999 || week < 1 || week > 53)
+	/* exactly DDDD-WDD: sscanf alone would take "2026-W 8" and "2026-W+8" */
+	for (n = 0; n < 8; n++)
+		if (n == 4 ? s[n] != '-' : n == 5 ? s[n] != 'W' : !(s[n] >= '0' && s[n] <= '9'))
+			return -1;
+	if (s[8] || sscanf(s, "%4d-W%2d", &year, &week) != 2 ||
+	    year < 1970 || week < 1 || week > 53)
 		return -1;
 	/* week 1 is the week holding 4 January */
 	tm.tm_year = year - 1900;
@@ -292,6 +296,7 @@ int compose_select(struct store *st, const struct config *cfg, const struct topi
 			continue;
 		}
 		it.topic = topic;
+		sel->stories++;
 		if (by_topic[topic].n >= (size_t)cfg->compose.max_per_section ||
 		    sel->nitems >= (size_t)cfg->compose.max_items) {
 			by_topic[topic].dropped++;
@@ -311,10 +316,11 @@ int compose_select(struct store *st, const struct config *cfg, const struct topi
 		store_fail(st, "reading the week's items", err);
 		goto out;
 	}
-	/* sections in priority order (insertion: a few topics) */
+	/* sections in priority order (insertion: a few topics); a topic whose
+	 * items were all left out by the caps keeps its section, which says so */
 	sel->sections = xcalloc(t->n ? t->n : 1, sizeof(*sel->sections));
 	for (i = 0; i < t->n; i++) {
-		if (!by_topic[i].n)
+		if (!by_topic[i].n && !by_topic[i].dropped)
 			continue;
 		by_topic[i].topic = i;
 		for (k = sel->nsections; k > 0 &&

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include <yaml.h>
 
 #include "atomic.h"
@@ -41,18 +42,24 @@ static int parse_meta(struct draft_doc *d, const char *yaml, size_t len, unsigne
 
 void draft_md_escape(const char *s, struct buf *out)
 {
-	const char *p;
+	const char *p, *ordered;
 
 	if (!s)
 		return;
-	/* a line-start marker would make a heading, a list or a quote */
-	if (*s == '#' || *s == '+' || *s == '-' || *s == '=' || *s == '>')
+	/* a line-start marker would make a heading, a list or a quote ('>'
+	 * is escaped below anyway), and so would "1." */
+	if (*s == '#' || *s == '+' || *s == '-' || *s == '=')
 		buf_addch(out, '\\');
+	for (p = s; *p >= '0' && *p <= '9'; p++)
+		;
+	ordered = p > s && p - s <= 9 && *p == '.' ? p : NULL;
 	for (p = s; *p; p++) {
 		if (*p == '\n' || *p == '\r' || *p == '\t') {
 			buf_addch(out, ' ');
 			continue;
 		}
+		if (p == ordered)
+			buf_addch(out, '\\');
 		if (strchr("\\`*_[]<>!&|~{}()", *p))
 			buf_addch(out, '\\');
 		buf_addch(out, *p);
@@ -217,7 +224,7 @@ static void fill_context(const struct config *cfg, const struct topics *t,
 	snprintf(text, sizeof(text), "%ld", cfg->compose.min_items);
 	tpl_set_str(c, "min_items", text);
 	tpl_set_str(c, "quiet_week", cfg->compose.quiet_week == QUIET_WEEK_SEND ? "send" : "skip");
-	tpl_set_bool(c, "quiet", sel->nitems < (size_t)cfg->compose.min_items);
+	tpl_set_bool(c, "quiet", sel->stories < (size_t)cfg->compose.min_items);
 	{
 		time_t now = time(NULL);
 		struct tm tm;
@@ -450,7 +457,7 @@ int draft_write(struct store *st, const struct config *cfg, const struct topics 
 	long long max_issue = 0;
 	time_t now = time(NULL);
 	struct tm tm;
-	int rc, ret = -1;
+	int rc, k, ret = -1;
 
 	memset(rep, 0, sizeof(*rep));
 	compose_week_name(&sel->week, week, sizeof(week));
@@ -471,12 +478,26 @@ int draft_write(struct store *st, const struct config *cfg, const struct topics 
 		}
 		gmtime_r(&now, &tm);
 		strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%S", &tm);
-		rep->backup = xmalloc(strlen(path) + sizeof(".bak-") + sizeof(stamp));
-		sprintf(rep->backup, "%s.bak-%s", path, stamp);
 		rep->failed = DRAFT_FAILED_FILE;
-		if (rename(path, rep->backup) < 0) {
-			buf_addf(err, "cannot keep '%s' as '%s': %s", path, rep->backup,
-				 strerror(errno));
+		/* link(2) never replaces a file: an earlier backup of the same
+		 * second gets a numbered sibling instead; the draft is only
+		 * unlinked once its backup exists */
+		for (k = 0; ; k++) {
+			buf_reset(&tmp);
+			buf_addf(&tmp, "%s.bak-%s", path, stamp);
+			if (k)
+				buf_addf(&tmp, "-%d", k);
+			if (link(path, tmp.s) == 0)
+				break;
+			if (errno != EEXIST || k >= 1000) {
+				buf_addf(err, "cannot keep '%s' as '%s': %s", path, tmp.s,
+					 strerror(errno));
+				goto out;
+			}
+		}
+		rep->backup = buf_detach(&tmp);
+		if (unlink(path) < 0) {
+			buf_addf(err, "cannot replace '%s': %s", path, strerror(errno));
 			goto out;
 		}
 	}
@@ -488,7 +509,7 @@ int draft_write(struct store *st, const struct config *cfg, const struct topics 
 			goto out;
 		rep->issue = (long)max_issue + 1;
 	}
-	rep->quiet = sel->nitems < (size_t)cfg->compose.min_items;
+	rep->quiet = sel->stories < (size_t)cfg->compose.min_items;
 	rep->failed = DRAFT_FAILED_TEMPLATE;
 	buf_addf(&tpl_path, "%s/draft.md", cfg->compose.templates);
 	tpl = template_load(tpl_path.s, TPL_TEXT, err);
@@ -533,6 +554,7 @@ int draft_compose(struct store *st, const struct config *cfg, const struct topic
 		  struct draft_report *rep, struct buf *line, struct buf *err)
 {
 	struct compose_selection sel;
+	size_t i, filled = 0;
 	int ret;
 
 	memset(rep, 0, sizeof(*rep));
@@ -541,10 +563,12 @@ int draft_compose(struct store *st, const struct config *cfg, const struct topic
 		return -1;
 	}
 	ret = draft_write(st, cfg, t, &sel, path, flags, rep, err);
+	for (i = 0; i < sel.nsections; i++)
+		filled += sel.sections[i].n > 0;
 	if (ret == 0) {
 		buf_addf(line, "wrote %s: issue %ld, %zu items in %zu sections, %zu near "
 			 "misses, %zu failing feeds%s%s", path, rep->issue, sel.nitems,
-			 sel.nsections, sel.nnear, sel.nfailing,
+			 filled, sel.nnear, sel.nfailing,
 			 rep->quiet ? " (a quiet week)" : "",
 			 rep->rewrote ? " (replaced the unedited draft)" : "");
 		if (rep->backup)
