@@ -15,7 +15,8 @@ RUN_PKGS  = pkg-config libinih-dev libsqlite3-dev libxml2-dev nettle-dev libidn2
             libcurl4-gnutls-dev libjansson-dev libutf8proc-dev libstemmer-dev \
             libcmark-dev libyaml-dev ca-certificates
 TEST_PKGS = $(RUN_PKGS) libcmocka-dev sqlite3 libxml2-utils postfix nginx-light \
-            curl time man-db groff-base python3 procps iproute2 openssl
+            curl time man-db groff-base python3 procps iproute2 openssl \
+            chromium fonts-noto-color-emoji
 LIBS_PC   = libxml-2.0 sqlite3 inih nettle libidn2 libcurl jansson libutf8proc \
             libcmark yaml-0.1
 
@@ -43,7 +44,7 @@ UNIT_BIN = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all run test asan check unit install uninstall clean deps deps-test
+.PHONY: all run test asan check unit install uninstall clean deps deps-test screenshots
 
 all: $(BIN)
 
@@ -115,6 +116,25 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/newsdigest $(DESTDIR)$(MANDIR)/newsdigest.1
 	rm -rf $(DESTDIR)$(SHAREDIR)
+
+# doc/screenshots/preview-600.png and -375.png for the README: the preview
+# of tests/fixtures/t1620/draft.md in headless Chromium, with the built-in
+# configuration. Chromium makes no window narrower than 500 pixels, so the
+# page is shown in an iframe of the width, as t1620 does (frame.html).
+SHOTS_TMP = $(abspath $(BUILD))/screenshots
+screenshots: all
+	@command -v chromium >/dev/null 2>&1 || { echo "make screenshots: no chromium (make deps-test installs it)"; exit 1; }
+	@mkdir -p doc/screenshots $(SHOTS_TMP)
+	./$(BIN) -c /dev/null preview tests/fixtures/t1620/draft.md -o $(SHOTS_TMP)/preview.html
+	cp tests/fixtures/t1620/frame.html $(SHOTS_TMP)/frame.html
+	@for w in 600 375; do \
+	  echo "doc/screenshots/preview-$$w.png"; \
+	  chromium --headless=new --no-sandbox --disable-gpu --hide-scrollbars --no-first-run \
+	    --user-data-dir=$(SHOTS_TMP)/profile --window-size=$$w,1400 \
+	    --screenshot=$(CURDIR)/doc/screenshots/preview-$$w.png \
+	    "file://$(SHOTS_TMP)/frame.html?w=$$w&h=1400" >$(SHOTS_TMP)/chromium.log 2>&1 || \
+	    { cat $(SHOTS_TMP)/chromium.log; exit 1; }; \
+	done
 
 clean:
 	rm -rf build build-asan $(BIN)

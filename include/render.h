@@ -108,4 +108,10 @@ int render_text(const struct render_doc *d, const struct render_options *o, stru
 int render_links(const struct render_doc *d, void (*fn)(const char *url, int line, void *data),
 		 void *data);
 
+/* Every piece of text a reader sees (text, code spans, code blocks; never
+ * comments or raw HTML, which are dropped), in document order, with the
+ * 1-based line it starts on (counted like render_links). Returns how many. */
+int render_texts(const struct render_doc *d, void (*fn)(const char *text, int line, void *data),
+		 void *data);
+
 #endif

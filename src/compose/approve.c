@@ -18,14 +18,17 @@ static const char *const required_keys[] = { "title", "issue", "week", "date", "
 /* Placeholders compose writes for the editor to replace. */
 #define PLACEHOLDER "TODO:"
 
+/* What the walks over the rendered tree report into. */
 struct link_check {
 	const struct draft_doc *d;
 	struct buf *problems;
 	size_t n;
+	int last_line;
 };
 
 static void check_link(const char *url, int line, void *data);
 static unsigned meta_line(const struct draft_doc *d, const char *key);
+static void check_placeholder(const char *text, int line, void *data);
 
 static void check_link(const char *url, int line, void *data)
 {
@@ -37,6 +40,20 @@ static void check_link(const char *url, int line, void *data)
 	buf_addf(lc->problems, "%s:%u: link '%s' is not absolute (http, https or mailto): "
 		 "subscribers could not follow it\n", lc->d->path,
 		 lc->d->body_line + (unsigned)line - 1, url);
+	lc->n++;
+}
+
+static void check_placeholder(const char *text, int line, void *data)
+{
+	struct link_check *lc = data;
+
+	/* one report per line: a line may hold several text nodes */
+	if (!strstr(text, PLACEHOLDER) || line == lc->last_line)
+		return;
+	lc->last_line = line;
+	buf_addf(lc->problems, "%s:%u: placeholder text left: replace or delete the line "
+		 "with '%s'\n", lc->d->path, lc->d->body_line + (unsigned)line - 1,
+		 PLACEHOLDER);
 	lc->n++;
 }
 
@@ -52,14 +69,12 @@ static unsigned meta_line(const struct draft_doc *d, const char *key)
 
 size_t approve_check(const struct config *cfg, const struct draft_doc *d, struct buf *problems)
 {
-	struct link_check lc = { d, problems, 0 };
+	struct link_check lc = { d, problems, 0, 0 };
 	struct render_doc *doc;
 	struct digest *dg;
 	struct compose_week w;
 	struct buf err = BUF_INIT, html = BUF_INIT, text = BUF_INIT;
-	const char *v, *p;
-	unsigned line;
-	int in_comment, flagged;
+	const char *v;
 	size_t i, n = 0;
 	char *end;
 
@@ -83,27 +98,6 @@ size_t approve_check(const struct config *cfg, const struct draft_doc *d, struct
 			 meta_line(d, "issue"), v);
 		n++;
 	}
-	/* placeholders, outside comments (the notes may quote them) */
-	line = d->body_line;
-	flagged = 0;
-	in_comment = 0;
-	for (p = d->text + d->body; *p; p++) {
-		if (*p == '\n') {
-			line++;
-			flagged = 0;
-		} else if (!in_comment && !strncmp(p, "<!--", 4)) {
-			in_comment = 1;
-			p += 3;
-		} else if (in_comment && !strncmp(p, "-->", 3)) {
-			in_comment = 0;
-			p += 2;
-		} else if (!in_comment && !flagged && !strncmp(p, PLACEHOLDER, strlen(PLACEHOLDER))) {
-			buf_addf(problems, "%s:%u: placeholder text left: replace or delete the "
-				 "line with '%s'\n", d->path, line, PLACEHOLDER);
-			n++;
-			flagged = 1;
-		}
-	}
 	doc = render_parse(d->text + d->body, d->len - d->body);
 	if (!doc) {
 		buf_addf(problems, "%s:%u: the Markdown cannot be rendered\n", d->path,
@@ -111,6 +105,8 @@ size_t approve_check(const struct config *cfg, const struct draft_doc *d, struct
 		n++;
 	} else {
 		render_links(doc, check_link, &lc);
+		/* placeholders in what subscribers would read, not in comments */
+		render_texts(doc, check_placeholder, &lc);
 		n += lc.n;
 		render_doc_free(doc);
 	}

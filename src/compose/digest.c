@@ -64,9 +64,11 @@ struct digest *digest_new(const struct config *cfg, const struct draft_doc *d,
 	if (*cfg->mail.archive_url && v) {
 		size_t n = strlen(cfg->mail.archive_url);
 
-		dg->archive_page = xmalloc(n + strlen(v) + 8);
-		sprintf(dg->archive_page, "%s%s%s.html", cfg->mail.archive_url,
-			n && cfg->mail.archive_url[n - 1] == '/' ? "" : "/", v);
+		struct buf page = BUF_INIT;
+
+		buf_addf(&page, "%s%s%s.html", cfg->mail.archive_url,
+			 n && cfg->mail.archive_url[n - 1] == '/' ? "" : "/", v);
+		dg->archive_page = buf_detach(&page);
 	}
 	render_doc_free(doc);
 	buf_release(&path);

@@ -508,6 +508,35 @@ int render_links(const struct render_doc *d, void (*fn)(const char *url, int lin
 	return count;
 }
 
+int render_texts(const struct render_doc *d, void (*fn)(const char *text, int line, void *data),
+		 void *data)
+{
+	cmark_iter *it = cmark_iter_new(d->root);
+	cmark_event_type ev;
+	cmark_node *node, *up;
+	cmark_node_type t;
+	const char *lit;
+	int count = 0, line;
+
+	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		node = cmark_iter_get_node(it);
+		t = cmark_node_get_type(node);
+		if (ev != CMARK_EVENT_ENTER || (t != CMARK_NODE_TEXT && t != CMARK_NODE_CODE &&
+						t != CMARK_NODE_CODE_BLOCK))
+			continue;
+		lit = cmark_node_get_literal(node);
+		/* inlines may carry no position: their block's line then */
+		for (up = node, line = 0; up && !(line = cmark_node_get_start_line(up));
+		     up = cmark_node_parent(up))
+			;
+		if (fn && lit)
+			fn(lit, line, data);
+		count++;
+	}
+	cmark_iter_free(it);
+	return count;
+}
+
 /* Columns: East Asian wide and emoji 2, combining marks 0 (utf8proc). */
 static size_t text_width(const char *s, size_t len)
 {
