@@ -36,6 +36,12 @@ struct draft_report {
  * with '*', '[', '<' or a leading '#' renders as written); appended to out. */
 void draft_md_escape(const char *s, struct buf *out);
 
+/* The first sentence of s into out (replacing its contents), for the one
+ * line an item gets: up to the first '.', '!' or '?' followed by a space
+ * and a capital, a digit or a quote, once 40 bytes long (so "U.S.
+ * officials" does not end it); all of s when there is no such end. */
+void draft_first_sentence(const char *s, struct buf *out);
+
 /* The SHA-256 of path's bytes as 64 hex digits into hex (65 bytes).
  * Returns 0, 1 when the file does not exist, -1 with the reason in err. */
 int draft_file_hash(const char *path, char hex[65], struct buf *err);

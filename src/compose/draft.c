@@ -116,6 +116,27 @@ static void md_link(const char *text, const char *url, struct buf *out)
 	buf_addch(out, ')');
 }
 
+/* Sentences shorter than this do not end at a '.': "U.S. officials". */
+#define MIN_SENTENCE 40
+void draft_first_sentence(const char *s, struct buf *out)
+{
+	const char *p;
+
+	buf_reset(out);
+	if (!s)
+		return;
+	for (p = s; *p; p++) {
+		if (!strchr(".!?", *p) || p - s < MIN_SENTENCE || p[1] != ' ')
+			continue;
+		if ((p[2] >= 'A' && p[2] <= 'Z') || (p[2] >= '0' && p[2] <= '9') ||
+		    p[2] == '"' || (unsigned char)p[2] >= 0xc3) {
+			buf_add(out, s, (size_t)(p + 1 - s));
+			return;
+		}
+	}
+	buf_addstr(out, s);
+}
+
 static void day(long long t, char *out, size_t size)
 {
 	time_t tt = (time_t)t;
@@ -210,6 +231,7 @@ static void fill_context(const struct config *cfg, const struct topics *t,
 	const struct compose_item *it;
 	const struct compose_section *sec;
 	struct tpl_context *s, *i, *a;
+	struct buf sentence = BUF_INIT;
 	char text[32];
 	size_t k, j, m;
 
@@ -299,7 +321,8 @@ static void fill_context(const struct config *cfg, const struct topics *t,
 			day(it->when, text, sizeof(text));
 			tpl_set_str(i, "date", text);
 			buf_reset(tmp);
-			draft_md_escape(it->summary, tmp);
+			draft_first_sentence(it->summary, &sentence);
+			draft_md_escape(sentence.s, tmp);
 			if (tmp->len)
 				SET(i, "summary");
 			else
@@ -325,6 +348,7 @@ static void fill_context(const struct config *cfg, const struct topics *t,
 			}
 		}
 	}
+	buf_release(&sentence);
 }
 
 int draft_file_hash(const char *path, char hex[65], struct buf *err)

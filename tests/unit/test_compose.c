@@ -540,9 +540,35 @@ static void test_file_hash_error(void **state)
 	buf_release(&err);
 }
 
+static void check_sentence(const char *in, const char *want)
+{
+	struct buf out = BUF_INIT;
+
+	draft_first_sentence(in, &out);
+	assert_string_equal(out.s, want);
+	buf_release(&out);
+}
+
+static void test_first_sentence(void **state)
+{
+	check_sentence("The review agency found the service kept data for years. It said more.",
+		       "The review agency found the service kept data for years.");
+	check_sentence("U.S. officials met their Canadian counterparts on Tuesday. Then left.",
+		       "U.S. officials met their Canadian counterparts on Tuesday.");
+	check_sentence("Short. Then a second sentence that is rather long indeed.",
+		       "Short. Then a second sentence that is rather long indeed.");
+	check_sentence("Un rapport publié mardi conclut à des abus graves. Équipe réagit.",
+		       "Un rapport publié mardi conclut à des abus graves.");
+	check_sentence("No end at all in this summary, which goes on and on and on",
+		       "No end at all in this summary, which goes on and on and on");
+	check_sentence("", "");
+	check_sentence(NULL, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_first_sentence),
 		cmocka_unit_test(test_week_parse_valid),
 		cmocka_unit_test(test_week_parse_invalid),
 		cmocka_unit_test(test_week_parse_sign_and_space),
