@@ -29,6 +29,7 @@ struct link_check {
 static void check_link(const char *url, int line, void *data);
 static unsigned meta_line(const struct draft_doc *d, const char *key);
 static void check_placeholder(const char *text, int line, void *data);
+static void check_raw_links(const struct render_doc *doc, struct link_check *lc);
 
 static void check_link(const char *url, int line, void *data)
 {
@@ -55,6 +56,42 @@ static void check_placeholder(const char *text, int line, void *data)
 		 "with '%s'\n", lc->d->path, lc->d->body_line + (unsigned)line - 1,
 		 PLACEHOLDER);
 	lc->n++;
+}
+
+/* With [compose] allow_raw_html, the editor's own <a href> and <img src>
+ * reach subscribers too: their addresses are read from the rendered HTML
+ * (which has no line numbers: the message names the address). */
+static void check_raw_links(const struct render_doc *doc, struct link_check *lc)
+{
+	static const char *const attrs[] = { "href=\"", "src=\"" };
+	struct render_options ro = RENDER_OPTIONS_INIT;
+	struct buf html = BUF_INIT, url = BUF_INIT;
+	const char *p, *q;
+	size_t i;
+
+	ro.allow_raw_html = 1;
+	if (render_html(doc, &ro, &html) < 0)
+		goto out;
+	for (i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++)
+		for (p = html.s; (p = strstr(p, attrs[i])); p = q) {
+			p += strlen(attrs[i]);
+			q = strchr(p, '"');
+			if (!q)
+				break;
+			buf_reset(&url);
+			buf_add(&url, p, (size_t)(q - p));
+			if (!strncasecmp(url.s, "http://", 7) || !strncasecmp(url.s, "https://", 8) ||
+			    !strncasecmp(url.s, "mailto:", 7) ||
+			    (i == 1 && !strncasecmp(url.s, "data:image/", 11)))
+				continue;
+			buf_addf(lc->problems, "%s: raw HTML: address '%s' is not absolute (http, "
+				 "https or mailto): subscribers could not follow it\n",
+				 lc->d->path, url.s);
+			lc->n++;
+		}
+out:
+	buf_release(&html);
+	buf_release(&url);
 }
 
 static unsigned meta_line(const struct draft_doc *d, const char *key)
@@ -107,6 +144,8 @@ size_t approve_check(const struct config *cfg, const struct draft_doc *d, struct
 		render_links(doc, check_link, &lc);
 		/* placeholders in what subscribers would read, not in comments */
 		render_texts(doc, check_placeholder, &lc);
+		if (cfg->compose.allow_raw_html)
+			check_raw_links(doc, &lc);
 		n += lc.n;
 		render_doc_free(doc);
 	}

@@ -486,4 +486,14 @@ nd -c "$T/tpl.ini" approve "$T/approved.md"
 is 65 "approve with that template exits 65"
 has err "digest\.html:$nosuch: unknown variable 'nosuch'" "and lists the template's problem"
 
+# with [compose] allow_raw_html, the editor's raw <a href> reaches
+# subscribers: approve checks those addresses too
+other_config rawhtml "[compose]" "allow_raw_html = true"
+cp "$T/approved.md" "$T/raw.md"
+printf '%s\n' '<a href="/relative">x</a> and <a href="javascript:alert(1)">y</a>' >>"$T/raw.md"
+nd -c "$T/rawhtml.ini" approve "$T/raw.md"
+is 65 "approve with raw-HTML links that are not absolute exits 65"
+has err "raw HTML: address '/relative' is not absolute" "it names the relative address"
+has err "raw HTML: address 'javascript:alert\(1\)' is not absolute" "and the javascript: one"
+
 finish
