@@ -32,6 +32,11 @@ int cmd_compose(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_preview(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_approve(int argc, char **argv, struct cmd_ctx *ctx);
 
+struct draft_report;
+/* The exit status of a failed draft_write (why in rep->failed), after
+ * printing err: shared by compose and run. */
+int cmd_compose_fail(struct cmd_ctx *ctx, const struct draft_report *rep, struct buf *err);
+
 /* Open the store (and take the run lock when `lock`: the command writes).
  * Returns 0, or an exit status after printing why. */
 int cmd_open_store(struct cmd_ctx *ctx, int lock);

@@ -65,6 +65,8 @@ int store_prepare(struct store *st, const char *sql, sqlite3_stmt **stmt,
  * or -1 with the reason (`what` failed) in err. */
 int store_query_int(struct store *st, const char *sql, const char *what,
 		    long long *value, struct buf *err);
+/* A copy of column col of the current row (free it), or NULL for SQL NULL. */
+char *store_column_dup(sqlite3_stmt *stmt, int col);
 /* Run SQL without results; returns 0 or -1 with the reason in err. */
 int store_exec(struct store *st, const char *sql, struct buf *err);
 /* Append "store 'PATH': <what>: <SQLite's message>" to err; returns -1. */

@@ -29,6 +29,14 @@ static const char usage[] =
 	"(nothing written), 73 cannot write, 75 store busy, 78 a broken topic list\n"
 	"or template.\n";
 
+int cmd_compose_fail(struct cmd_ctx *ctx, const struct draft_report *rep, struct buf *err)
+{
+	if (rep->failed == DRAFT_FAILED_STORE)
+		return cmd_fail(ctx, 0, err);
+	log_error("compose: %s", err->s);
+	return rep->failed == DRAFT_FAILED_TEMPLATE ? EX_CONFIG : EX_CANTCREAT;
+}
+
 int cmd_compose(int argc, char **argv, struct cmd_ctx *ctx)
 {
 	static const struct option options[] = {
@@ -100,12 +108,7 @@ int cmd_compose(int argc, char **argv, struct cmd_ctx *ctx)
 		goto out;
 	}
 	if (ret < 0) {
-		if (rep.failed == DRAFT_FAILED_STORE) {
-			ret = cmd_fail(ctx, 0, &err);
-			goto out;
-		}
-		log_error("compose: %s", err.s);
-		ret = rep.failed == DRAFT_FAILED_TEMPLATE ? EX_CONFIG : EX_CANTCREAT;
+		ret = cmd_compose_fail(ctx, &rep, &err);
 		goto out;
 	}
 	log_report("%s", line.s);

@@ -112,12 +112,7 @@ static int compose_stage(struct cmd_ctx *ctx, struct buf *err)
 		log_report("the draft %s was edited since compose wrote it: left as is", path.s);
 		break;
 	default:
-		if (rep.failed == DRAFT_FAILED_STORE) {
-			ret = cmd_fail(ctx, 0, err);
-		} else {
-			log_error("compose: %s", err->s);
-			ret = rep.failed == DRAFT_FAILED_TEMPLATE ? EX_CONFIG : EX_CANTCREAT;
-		}
+		ret = cmd_compose_fail(ctx, &rep, err);
 	}
 	draft_report_release(&rep);
 	topics_release(&topics);

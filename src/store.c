@@ -446,3 +446,10 @@ int store_exitcode(enum store_error code)
 	}
 	return EX_SOFTWARE;
 }
+
+char *store_column_dup(sqlite3_stmt *stmt, int col)
+{
+	const unsigned char *v = sqlite3_column_text(stmt, col);
+
+	return v ? xstrdup((const char *)v) : NULL;
+}

@@ -20,7 +20,6 @@
 /* An item's date, as the items_when index spells it. */
 #define ITEM_WHEN "coalesce(i.published_at, i.fetched_at)"
 
-static char *dup_column(sqlite3_stmt *s, int col);
 static void item_release(struct compose_item *it);
 static void read_item(sqlite3_stmt *s, struct compose_item *it);
 static int topic_index(const struct topics *t, const char *id, size_t *out);
@@ -84,13 +83,6 @@ void compose_week_name(const struct compose_week *w, char *out, size_t size)
 	snprintf(out, size, "%04d-W%02d", w->year, w->week);
 }
 
-static char *dup_column(sqlite3_stmt *s, int col)
-{
-	const unsigned char *v = sqlite3_column_text(s, col);
-
-	return v ? xstrdup((const char *)v) : NULL;
-}
-
 static void item_release(struct compose_item *it)
 {
 	size_t i;
@@ -144,14 +136,14 @@ static void read_item(sqlite3_stmt *s, struct compose_item *it)
 {
 	memset(it, 0, sizeof(*it));
 	it->id = sqlite3_column_int64(s, 0);
-	it->title = dup_column(s, 1);
-	it->url = dup_column(s, 2);
-	it->summary = dup_column(s, 3);
-	it->source = dup_column(s, 4);
+	it->title = store_column_dup(s, 1);
+	it->url = store_column_dup(s, 2);
+	it->summary = store_column_dup(s, 3);
+	it->source = store_column_dup(s, 4);
 	it->when = sqlite3_column_int64(s, 5);
 	it->score = sqlite3_column_double(s, 6);
-	it->topics = dup_column(s, 7);
-	it->evidence = dup_column(s, 8);
+	it->topics = store_column_dup(s, 7);
+	it->evidence = store_column_dup(s, 8);
 	if (!it->title)
 		it->title = xstrdup("");
 	if (!it->topics)
@@ -180,8 +172,8 @@ static int add_also(struct store *st, sqlite3_stmt *q, struct compose_item *it,
 	sqlite3_bind_int64(q, 2, it->id);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW && it->nalso < MAX_ALSO) {
 		it->also = xrealloc(it->also, (it->nalso + 1) * sizeof(*it->also));
-		it->also[it->nalso].name = dup_column(q, 0);
-		it->also[it->nalso].url = dup_column(q, 1);
+		it->also[it->nalso].name = store_column_dup(q, 0);
+		it->also[it->nalso].url = store_column_dup(q, 1);
 		if (!it->also[it->nalso].name)
 			it->also[it->nalso].name = xstrdup("");
 		it->nalso++;
@@ -231,9 +223,9 @@ static int select_failing(struct store *st, struct compose_selection *sel, struc
 		goto out;
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		xgrow(&sel->failing, &alloc, sel->nfailing + 1, sizeof(*sel->failing));
-		sel->failing[sel->nfailing].title = dup_column(q, 0);
-		sel->failing[sel->nfailing].url = dup_column(q, 1);
-		sel->failing[sel->nfailing].error = dup_column(q, 2);
+		sel->failing[sel->nfailing].title = store_column_dup(q, 0);
+		sel->failing[sel->nfailing].url = store_column_dup(q, 1);
+		sel->failing[sel->nfailing].error = store_column_dup(q, 2);
 		sel->failing[sel->nfailing].failures = sqlite3_column_int(q, 3);
 		sel->nfailing++;
 	}

@@ -23,7 +23,6 @@ static const char *const field_names[] = { "title", "summary" };
 
 static double round2(double x);
 static const char *or_unknown(json_t *v);
-static char *dup_column(sqlite3_stmt *s, int col);
 static int split_hints(const char *topics, char ***hints, size_t *n);
 static int store_tags(struct store *st, sqlite3_stmt *del, sqlite3_stmt *ins,
 		      sqlite3_stmt *upd, const struct topics *t, long long id,
@@ -44,13 +43,6 @@ static const char *or_unknown(json_t *v)
 static double round2(double x)
 {
 	return round(x * 100.0) / 100.0;
-}
-
-static char *dup_column(sqlite3_stmt *s, int col)
-{
-	const unsigned char *v = sqlite3_column_text(s, col);
-
-	return v ? xstrdup((const char *)v) : NULL;
 }
 
 void curate_match_options(const struct config *cfg, struct match_options *o)
@@ -226,8 +218,8 @@ static int recluster(struct store *st, const struct config *cfg, long long since
 		old = xrealloc(old, alloc * sizeof(*old));
 		items[n].id = sqlite3_column_int64(sel, 0);
 		items[n].when = sqlite3_column_int64(sel, 1);
-		items[n].title = dup_column(sel, 2);
-		items[n].canonical_url = dup_column(sel, 3);
+		items[n].title = store_column_dup(sel, 2);
+		items[n].canonical_url = store_column_dup(sel, 3);
 		old[n] = sqlite3_column_type(sel, 4) == SQLITE_NULL ? -1
 								   : sqlite3_column_int64(sel, 4);
 		n++;
@@ -322,11 +314,11 @@ int curate_run(struct store *st, const struct config *cfg, const struct topics *
 		       1000);
 	while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
 		id = sqlite3_column_int64(sel, 0);
-		title = dup_column(sel, 1);
-		summary = dup_column(sel, 2);
-		lang = dup_column(sel, 3);
-		source = dup_column(sel, 4);
-		topics = dup_column(sel, 5);
+		title = store_column_dup(sel, 1);
+		summary = store_column_dup(sel, 2);
+		lang = store_column_dup(sel, 3);
+		source = store_column_dup(sel, 4);
+		topics = store_column_dup(sel, 5);
 		when = sqlite3_column_int64(sel, 6);
 		split_hints(topics, &hints, &nhints);
 		in = (struct match_input){ title, summary, lang, source,
