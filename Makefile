@@ -13,7 +13,7 @@ BIN      ?= newsdigest
 # Debian packages: what the program links, and what the tests add.
 RUN_PKGS  = pkg-config libinih-dev libsqlite3-dev libxml2-dev nettle-dev libidn2-dev \
             libcurl4-gnutls-dev libjansson-dev libutf8proc-dev libstemmer-dev \
-            libcmark-dev libyaml-dev ca-certificates
+            libcmark-dev libyaml-dev libetpan-dev ca-certificates
 TEST_PKGS = $(RUN_PKGS) libcmocka-dev sqlite3 libxml2-utils postfix nginx-light \
             curl time man-db groff-base python3 procps iproute2 openssl \
             chromium fonts-noto-color-emoji
@@ -32,8 +32,8 @@ endif
 ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -Iinclude $(shell pkg-config --cflags $(LIBS_PC)) \
              $(WARN) $(CFLAGS) $(SANFLAGS) -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
-# libstemmer ships no .pc file
-LIBS = $(shell pkg-config --libs $(LIBS_PC)) -lstemmer -lm
+# libstemmer ships no .pc file; libetpan's links non-PIE and over-links
+LIBS = $(shell pkg-config --libs $(LIBS_PC)) -lstemmer -letpan -lm
 
 SRC      = $(sort $(wildcard src/*.c src/*/*.c))
 LIB_SRC  = $(filter-out src/main.c,$(SRC))
