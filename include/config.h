@@ -80,6 +80,12 @@ struct config {
 		char *sendmail;
 		long connections;
 		long rate;              /* messages per minute; 0: no limit */
+		long batch;             /* journal rows marked sending per commit */
+		long retries;           /* rounds of retrying temporary failures */
+		long retry_delay;       /* seconds before the first round, doubled each round */
+		long reconnects;        /* new connections one message may use after a drop or 421 */
+		long bounce_after;      /* digests refused with 5.1.x before an address is bounced */
+		long sendmail_timeout;  /* seconds one sendmail run may take */
 	} send;
 	struct {
 		char *host;

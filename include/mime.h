@@ -27,6 +27,9 @@ struct mime_message {
 	const char *unsub_https;   /* or NULL/"": adds List-Unsubscribe-Post */
 	const char *archive_url;   /* or NULL/"": no List-Archive */
 	const char *text, *html;   /* bodies, UTF-8, LF (or CRLF) line ends */
+	/* or the bodies already encoded with mime_qp_encode (their UTF-8
+	 * checked by the caller), used as they are when not NULL */
+	const struct buf *text_qp, *html_qp;
 };
 
 /* Build the whole message into out (reset first): headers, a blank line and
@@ -36,6 +39,26 @@ struct mime_message {
  * character it may not, or a line would exceed 998 octets; out is then
  * empty. */
 int mime_build(const struct mime_message *m, struct buf *out, struct buf *err);
+
+/* 1 when s is well-formed UTF-8 (no overlongs, surrogates or > U+10FFFF). */
+int mime_utf8_valid(const char *s);
+
+/* Append len bytes of in as quoted-printable (RFC 2045 6.7): lines of at
+ * most 76 characters, CRLF for every line end, white space before a line
+ * end encoded. It starts at a line's first column; pieces encoded one by
+ * one may be joined when each but the last ends in a line end or a soft
+ * break ("=\r\n"). */
+void mime_qp_encode(const char *in, size_t len, struct buf *out);
+
+/* What the messages of one digest share (libetpan writes the multipart
+ * structure once): its boundary comes from seed, so a message built again
+ * is the same bytes. NULL with the reason in err if libetpan fails. */
+struct mime_frame;
+struct mime_frame *mime_frame_new(const char *seed, struct buf *err);
+void mime_frame_free(struct mime_frame *f);
+/* mime_build with a frame made once for many messages. */
+int mime_build_framed(const struct mime_message *m, const struct mime_frame *f,
+		      struct buf *out, struct buf *err);
 
 /* Append to out (reset first) a Message-ID without the <>: "<hash>@<list_id>"
  * where hash is the SHA-256 of week and the lower-cased email, in hex

@@ -31,7 +31,7 @@ struct store {
 };
 
 /* The schema version this program writes. */
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 /*
  * Open (creating it, mode 0600) and migrate the store at `path`. SQLite waits

@@ -98,4 +98,8 @@ void template_free(struct template *t);
 int template_render(const struct template *t, const struct tpl_context *ctx,
 		    struct buf *out, struct buf *err);
 
+/* Append s escaped as TPL_HTML escapes {{name}}. Returns 0, or -1 when out
+ * reached its max. */
+int template_escape_html(struct buf *out, const char *s, size_t len);
+
 #endif

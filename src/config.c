@@ -105,6 +105,12 @@ static const struct key keys[] = {
 	{ "send", "sendmail", KEY_PATH, OFF(send.sendmail), "/usr/sbin/sendmail", 0, 0, NULL },
 	{ "send", "connections", KEY_INT, OFF(send.connections), "2", 1, 64, NULL },
 	{ "send", "rate", KEY_INT, OFF(send.rate), "0", 0, 1000000, NULL },
+	{ "send", "batch", KEY_INT, OFF(send.batch), "50", 1, 10000, NULL },
+	{ "send", "retries", KEY_INT, OFF(send.retries), "2", 0, 20, NULL },
+	{ "send", "retry_delay", KEY_INT, OFF(send.retry_delay), "60", 0, 86400, NULL },
+	{ "send", "reconnects", KEY_INT, OFF(send.reconnects), "3", 0, 100, NULL },
+	{ "send", "bounce_after", KEY_INT, OFF(send.bounce_after), "3", 1, 1000, NULL },
+	{ "send", "sendmail_timeout", KEY_INT, OFF(send.sendmail_timeout), "60", 1, 3600, NULL },
 
 	{ "smtp", "host", KEY_STRING, OFF(smtp.host), "localhost", 0, 0, NULL },
 	{ "smtp", "port", KEY_INT, OFF(smtp.port), "587", 1, 65535, NULL },

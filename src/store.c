@@ -114,6 +114,12 @@ static const char *const migrations[] = {
 	 * published, else when it was fetched), and issue numbers */
 	"CREATE INDEX items_when ON items(coalesce(published_at, fetched_at));"
 	"ALTER TABLE digests ADD COLUMN issue INTEGER;",
+
+	/* 6: the sender: when a digest's send began (its messages' Date; the
+	 * subscribers it was for were fixed then), and deliveries by
+	 * subscriber, for counting an address's bounces */
+	"ALTER TABLE digests ADD COLUMN send_started_at INTEGER;"
+	"CREATE INDEX deliveries_subscriber ON deliveries(subscriber);",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,

@@ -10,6 +10,7 @@
 
 #include "render.h"
 #include "template.h"
+#include "token.h"
 #include "xalloc.h"
 
 const struct digest_person digest_sample_person = {
@@ -27,7 +28,6 @@ struct digest {
 	char *archive_page;     /* the page in the archive, or NULL */
 };
 
-static void unsubscribe_link(const struct config *cfg, const char *token, struct buf *out);
 
 struct digest *digest_new(const struct config *cfg, const struct draft_doc *d,
 			  struct buf *err)
@@ -101,26 +101,32 @@ const char *digest_subject(const struct digest *dg)
 	return dg->meta[4];
 }
 
-/* The https page with the token when there is one, else a mailto: whose
- * subject carries the token. */
-static void unsubscribe_link(const struct config *cfg, const char *token, struct buf *out)
+/* tokens are base64url; anything else is percent-encoded all the same */
+static void add_token(struct buf *out, const char *token)
 {
-	const char *p;
-
-	if (*cfg->mail.unsubscribe_url) {
-		buf_addf(out, "%s%ctoken=", cfg->mail.unsubscribe_url,
-			 strchr(cfg->mail.unsubscribe_url, '?') ? '&' : '?');
-	} else {
-		buf_addf(out, "mailto:%s?subject=unsubscribe%%20", cfg->mail.unsubscribe_mailto);
-	}
-	/* tokens are base64url; anything else is percent-encoded all the same */
-	for (p = token; *p; p++) {
+	for (const char *p = token; *p; p++) {
 		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
 		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '_')
 			buf_addch(out, *p);
 		else
 			buf_addf(out, "%%%02X", (unsigned char)*p);
 	}
+}
+
+void digest_unsubscribe_mailto(const struct config *cfg, const char *token, struct buf *out)
+{
+	buf_addf(out, "mailto:%s?subject=unsubscribe%%20", cfg->mail.unsubscribe_mailto);
+	add_token(out, token);
+}
+
+int digest_unsubscribe_https(const struct config *cfg, const char *token, struct buf *out)
+{
+	if (!*cfg->mail.unsubscribe_url)
+		return 0;
+	buf_addf(out, "%s%ctoken=", cfg->mail.unsubscribe_url,
+		 strchr(cfg->mail.unsubscribe_url, '?') ? '&' : '?');
+	add_token(out, token);
+	return 1;
 }
 
 int digest_personalise(const struct digest *dg, const struct digest_person *p,
@@ -142,7 +148,8 @@ int digest_personalise(const struct digest *dg, const struct digest_person *p,
 	else
 		tpl_set_bool(c, "name", 0);
 	tpl_set_str(c, "email", p->email);
-	unsubscribe_link(dg->cfg, p->token, &link);
+	if (!digest_unsubscribe_https(dg->cfg, p->token, &link))
+		digest_unsubscribe_mailto(dg->cfg, p->token, &link);
 	tpl_set_str(c, "unsubscribe", link.s);
 	tpl_set_str(c, "body", dg->body_html.s);
 	buf_reset(html);
@@ -157,4 +164,101 @@ out:
 	tpl_context_free(c);
 	buf_release(&link);
 	return ret;
+}
+
+/*
+ * Placeholders for the personal values. The '&' shows where the template
+ * escapes a value ("&amp;" there) and where it copies it; a token is
+ * base64url, the same escaped or not, and goes through the unsubscribe
+ * link's percent-encoding unchanged, so its placeholder has no '&'.
+ */
+#define MARK "ndZ9q0"
+static const struct {
+	const char *text;
+	int field, escaped;
+} marks[] = {
+	{ MARK "name&amp;", DIGEST_FIELD_NAME, 1 },
+	{ MARK "name&", DIGEST_FIELD_NAME, 0 },
+	{ MARK "mail&amp;", DIGEST_FIELD_EMAIL, 1 },
+	{ MARK "mail&", DIGEST_FIELD_EMAIL, 0 },
+	{ MARK "tokn", DIGEST_FIELD_TOKEN, 0 },
+};
+
+/* Cut text at the placeholders into *pieces. */
+static size_t cut(const struct buf *text, struct digest_piece **pieces)
+{
+	const char *p = text->s, *end = text->s + text->len, *m;
+	size_t n = 0, cap = 8;
+
+	*pieces = xmalloc(cap * sizeof(**pieces));
+	while (p < end) {
+		size_t k = 0;
+
+		if (n + 2 > cap) {
+			cap *= 2;
+			*pieces = xrealloc(*pieces, cap * sizeof(**pieces));
+		}
+		m = strstr(p, MARK);
+		if (!m) {
+			(*pieces)[n++] = (struct digest_piece){ p, (size_t)(end - p), DIGEST_FIELD_NONE, 0 };
+			break;
+		}
+		if (m > p)
+			(*pieces)[n++] = (struct digest_piece){ p, (size_t)(m - p), DIGEST_FIELD_NONE, 0 };
+		while (strncmp(m, marks[k].text, strlen(marks[k].text)))
+			k++;    /* one of them: the text holds no MARK of its own */
+		(*pieces)[n++] = (struct digest_piece){ NULL, 0, marks[k].field, marks[k].escaped };
+		p = m + strlen(marks[k].text);
+	}
+	return n;
+}
+
+int digest_split(const struct digest *dg, int named, struct digest_split *out,
+		 struct buf *err)
+{
+	const struct digest_person plain = { named ? "x" : "", "", "" };
+	const struct digest_person marked = { named ? MARK "name&" : "", MARK "mail&", MARK "tokn" };
+
+	memset(out, 0, sizeof(*out));
+	out->html = out->text = (struct buf)BUF_INIT;
+	/* rendered without placeholders first: no MARK may come from elsewhere */
+	if (digest_personalise(dg, &plain, &out->html, &out->text, err) < 0)
+		return -1;
+	if (strstr(out->html.s, MARK) || strstr(out->text.s, MARK)) {
+		buf_addstr(err, "the draft or a template holds the text '" MARK "'");
+		digest_split_release(out);
+		return -1;
+	}
+	if (digest_personalise(dg, &marked, &out->html, &out->text, err) < 0) {
+		digest_split_release(out);
+		return -1;
+	}
+	out->nhtml = cut(&out->html, &out->html_pieces);
+	out->ntext = cut(&out->text, &out->text_pieces);
+	return 0;
+}
+
+void digest_split_release(struct digest_split *s)
+{
+	buf_release(&s->html);
+	buf_release(&s->text);
+	free(s->html_pieces);
+	free(s->text_pieces);
+	s->html_pieces = s->text_pieces = NULL;
+	s->nhtml = s->ntext = 0;
+}
+
+int digest_piece_value(const struct digest_piece *pc, const struct digest_person *p,
+		       struct buf *out)
+{
+	const char *v = pc->field == DIGEST_FIELD_NAME ? p->name
+		      : pc->field == DIGEST_FIELD_EMAIL ? p->email : p->token;
+
+	if (!v)
+		v = "";
+	if (pc->field == DIGEST_FIELD_TOKEN && !token_valid(v))
+		return -1;
+	if (pc->escaped)
+		return template_escape_html(out, v, strlen(v));
+	return buf_addstr(out, v);
 }

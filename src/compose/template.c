@@ -116,6 +116,11 @@ static int compile_error(struct compiler *cp, unsigned line,
 static const struct tpl_entry *lookup(const struct scope *sc,
 				      const char *name, size_t len);
 static int add_escaped(struct buf *out, const char *s, size_t len);
+int template_escape_html(struct buf *out, const char *s, size_t len)
+{
+	return add_escaped(out, s, len);
+}
+
 static int render_range(const struct template *t, size_t from, size_t to,
 			const struct scope *sc, struct buf *out,
 			struct buf *err);

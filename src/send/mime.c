@@ -28,7 +28,6 @@
 #define LINE_HARD 998   /* RFC 5322 2.1.1: MUST */
 #define EW_MAX 75       /* RFC 2047 2: an encoded word */
 
-static int utf8_valid(const char *s);
 static void clean_text(const char *in, struct buf *out);
 static int needs_encoding(const char *s);
 static void add_encoded_words(struct buf *out, size_t *col, const char *s);
@@ -41,14 +40,12 @@ static int add_mailbox_spec(struct buf *out, size_t *col, const char *spec,
 			    const char *what, struct buf *err);
 static void add_token(struct buf *out, size_t *col, const char *tok, size_t len);
 static void add_date(struct buf *out, long long t);
-static void qp_encode(const char *in, struct buf *out);
-static struct mailmime *text_part(const char *type, const struct buf *body);
-static int write_body(const struct mime_message *m, struct buf *out,
-		      struct buf *err);
+static struct mailmime *text_part(const char *type, const char *marker);
+static void write_body(const struct mime_message *m, const struct mime_frame *f,
+		       struct buf *out);
 static int check_lines(const struct buf *out, struct buf *err);
 
-/* 1 when s is well-formed UTF-8 (no overlongs, surrogates or > U+10FFFF). */
-static int utf8_valid(const char *s)
+int mime_utf8_valid(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 
@@ -327,46 +324,59 @@ static void add_date(struct buf *out, long long t)
  * (MAILMIME_MECHANISM_QUOTED_PRINTABLE with an unencoded body) writes a
  * space before a line end twice ("x \n" becomes "x =20"), which changes
  * the text. LF, CRLF and a lone CR are all line ends. */
-static void qp_encode(const char *in, struct buf *out)
+void mime_qp_encode(const char *in, size_t len, struct buf *out)
 {
-	const unsigned char *p = (const unsigned char *)in;
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p = (const unsigned char *)in, *end = p + len;
 	size_t col = 0;
 
-	while (*p) {
-		char tok[4];
-		size_t n;
-		int eol = p[1] == '\0' || p[1] == '\n' || p[1] == '\r';
+	/* literal runs go in one piece: a byte at a time, this loop was most
+	 * of the cost of a send */
+	while (p < end) {
+		const unsigned char *run = p;
+		int eol;
 
+		while (p < end && col + (size_t)(p - run) < 75 && *p > ' ' && *p < 0x7f && *p != '=')
+			p++;
+		if (p > run) {
+			buf_add(out, run, (size_t)(p - run));
+			col += (size_t)(p - run);
+			continue;
+		}
 		if (*p == '\r' || *p == '\n') {
-			if (*p == '\r' && p[1] == '\n')
+			if (*p == '\r' && p + 1 < end && p[1] == '\n')
 				p++;
 			p++;
-			buf_addstr(out, "\r\n");
+			buf_add(out, "\r\n", 2);
 			col = 0;
 			continue;
 		}
-		if ((*p > ' ' && *p < 0x7f && *p != '=') ||
-		    ((*p == ' ' || *p == '\t') && !eol)) {
-			tok[0] = (char)*p;
-			n = 1;
+		eol = p + 1 == end || p[1] == '\n' || p[1] == '\r';
+		if ((*p > ' ' && *p < 0x7f && *p != '=') || ((*p == ' ' || *p == '\t') && !eol)) {
+			/* a soft break leaves room for the '=' within 76 */
+			if (col + 1 > (eol ? 76 : 75)) {
+				buf_add(out, "=\r\n", 3);
+				col = 0;
+			}
+			buf_add(out, p, 1);
+			col++;
 		} else {
-			snprintf(tok, sizeof(tok), "=%02X", *p);
-			n = 3;
+			char esc[3] = { '=', hex[*p >> 4], hex[*p & 15] };
+
+			if (col + 3 > (eol ? 76 : 75)) {
+				buf_add(out, "=\r\n", 3);
+				col = 0;
+			}
+			buf_add(out, esc, 3);
+			col += 3;
 		}
-		/* a soft break leaves room for the '=' within 76 */
-		if (col + n > (eol ? 76 : 75)) {
-			buf_addstr(out, "=\r\n");
-			col = 0;
-		}
-		buf_add(out, tok, n);
-		col += n;
 		p++;
 	}
 }
 
-/* A text part whose body is already encoded; body is not copied and must
- * outlive the part. */
-static struct mailmime *text_part(const char *type, const struct buf *body)
+/* A text part whose body is the given marker; it is replaced by the real,
+ * already encoded, body when a message is built. */
+static struct mailmime *text_part(const char *type, const char *marker)
 {
 	struct mailmime_content *ct = mailmime_content_new_with_str(type);
 	struct mailmime_fields *fields =
@@ -383,32 +393,39 @@ static struct mailmime *text_part(const char *type, const struct buf *body)
 	if (!part)
 		xdie_oom();
 	part->mm_data.mm_single = mailmime_data_new(MAILMIME_DATA_TEXT,
-		MAILMIME_MECHANISM_QUOTED_PRINTABLE, 1, body->s, body->len, NULL);
+		MAILMIME_MECHANISM_QUOTED_PRINTABLE, 1, marker, strlen(marker), NULL);
 	if (!part->mm_data.mm_single)
 		xdie_oom();
 	return part;
 }
 
-/* The Content-Type header of the multipart, a blank line and the parts. The
- * boundary comes from the Message-ID, so the same message is the same bytes;
- * it holds "=_", which quoted-printable output never does. */
-static int write_body(const struct mime_message *m, struct buf *out,
-		      struct buf *err)
+/* What every message of one digest shares: the multipart's Content-Type,
+ * boundaries and part headers, written once by libetpan, in three pieces
+ * around the text and the HTML bodies. */
+struct mime_frame {
+	char *before_text, *before_html, *after_html;
+};
+
+#define MARK_TEXT "=_nd_text_body_"
+#define MARK_HTML "=_nd_html_body_"
+
+struct mime_frame *mime_frame_new(const char *seed, struct buf *err)
 {
-	struct buf text = BUF_INIT, html = BUF_INIT, boundary = BUF_INIT;
+	struct mime_frame *f = xcalloc(1, sizeof(*f));
+	struct buf boundary = BUF_INIT, all = BUF_INIT;
 	struct mailmime_content *ct;
 	struct mailmime_parameter *param;
 	struct mailmime *mp;
 	struct sha256_ctx ctx;
 	uint8_t d[SHA256_DIGEST_SIZE];
 	MMAPString *s;
-	int col = 0, ret = -1;
+	char *t, *h;
+	int col = 0;
 
-	qp_encode(m->text ? m->text : "", &text);
-	qp_encode(m->html ? m->html : "", &html);
-
+	/* from the seed, so the same message is the same bytes; "=_" never
+	 * occurs in quoted-printable output */
 	sha256_init(&ctx);
-	sha256_update(&ctx, strlen(m->message_id), (const uint8_t *)m->message_id);
+	sha256_update(&ctx, strlen(seed), (const uint8_t *)seed);
 	sha256_digest(&ctx, sizeof(d), d);
 	buf_addstr(&boundary, "=_nd_");
 	for (size_t i = 0; i < 12; i++)
@@ -423,55 +440,99 @@ static int write_body(const struct mime_message *m, struct buf *out,
 	mp = mailmime_new_empty(ct, mailmime_fields_new_empty());
 	if (!mp)
 		xdie_oom();
-	if (mailmime_smart_add_part(mp, text_part("text/plain", &text)) != MAILIMF_NO_ERROR ||
-	    mailmime_smart_add_part(mp, text_part("text/html", &html)) != MAILIMF_NO_ERROR)
+	if (mailmime_smart_add_part(mp, text_part("text/plain", MARK_TEXT)) != MAILIMF_NO_ERROR ||
+	    mailmime_smart_add_part(mp, text_part("text/html", MARK_HTML)) != MAILIMF_NO_ERROR)
 		xdie_oom();
-
 	s = mmap_string_new("");
-	if (!s)
+	if (!s || mailmime_write_mem(s, &col, mp) != MAILIMF_NO_ERROR)
 		xdie_oom();
-	if (mailmime_write_mem(s, &col, mp) != MAILIMF_NO_ERROR) {
-		buf_addstr(err, "cannot write the message body: libetpan failed");
-		goto out_s;
-	}
 	/* libetpan writes no Content-Type for a multipart without a parent */
-	buf_addf(out, "Content-Type: multipart/alternative;\r\n boundary=\"%s\"\r\n\r\n",
+	buf_addf(&all, "Content-Type: multipart/alternative;\r\n boundary=\"%s\"\r\n\r\n",
 		 boundary.s);
-	buf_add(out, s->str, s->len);
-	ret = 0;
-out_s:
+	buf_add(&all, s->str, s->len);
+	t = strstr(all.s, MARK_TEXT);
+	h = t ? strstr(t, MARK_HTML) : NULL;
+	if (!t || !h) {
+		buf_addstr(err, "cannot build the message: libetpan wrote an unexpected MIME frame");
+		free(f);
+		f = NULL;
+		goto out;
+	}
+	f->before_text = xstrndup(all.s, (size_t)(t - all.s));
+	f->before_html = xstrndup(t + strlen(MARK_TEXT), (size_t)(h - t - strlen(MARK_TEXT)));
+	f->after_html = xstrdup(h + strlen(MARK_HTML));
+out:
 	mmap_string_free(s);
 	mailmime_free(mp);
-	buf_release(&text);
-	buf_release(&html);
 	buf_release(&boundary);
-	return ret;
+	buf_release(&all);
+	return f;
+}
+
+void mime_frame_free(struct mime_frame *f)
+{
+	if (!f)
+		return;
+	free(f->before_text);
+	free(f->before_html);
+	free(f->after_html);
+	free(f);
+}
+
+static void write_body(const struct mime_message *m, const struct mime_frame *f,
+		       struct buf *out)
+{
+	const char *text = m->text ? m->text : "", *html = m->html ? m->html : "";
+
+	buf_addstr(out, f->before_text);
+	if (m->text_qp)
+		buf_add(out, m->text_qp->s, m->text_qp->len);
+	else
+		mime_qp_encode(text, strlen(text), out);
+	buf_addstr(out, f->before_html);
+	if (m->html_qp)
+		buf_add(out, m->html_qp->s, m->html_qp->len);
+	else
+		mime_qp_encode(html, strlen(html), out);
+	buf_addstr(out, f->after_html);
 }
 
 /* Every line ends in CRLF and fits in 998 octets; no bare CR or LF. */
 static int check_lines(const struct buf *out, struct buf *err)
 {
-	size_t start = 0;
+	const char *p = out->s, *end = out->s + out->len;
 
-	for (size_t i = 0; i < out->len; i++) {
-		if (out->s[i] == '\r' && i + 1 < out->len && out->s[i + 1] == '\n') {
-			if (i - start > LINE_HARD)
-				goto bad;
-			start = i + 2;
-			i++;
-		} else if (out->s[i] == '\r' || out->s[i] == '\n') {
+	/* memchr: this runs over every byte of every message */
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+		if (!nl)
+			goto bad;
+		if (nl == p || nl[-1] != '\r' || memchr(p, '\r', (size_t)(nl - 1 - p))) {
 			buf_addstr(err, "cannot build the message: a bare CR or LF");
 			return -1;
 		}
+		if (nl - 1 - p > LINE_HARD)
+			goto bad;
+		p = nl + 1;
 	}
-	if (start == out->len)
-		return 0;
+	return 0;
 bad:
 	buf_addstr(err, "cannot build the message: a line is over 998 octets or lacks CRLF");
 	return -1;
 }
 
 int mime_build(const struct mime_message *m, struct buf *out, struct buf *err)
+{
+	struct mime_frame *f = mime_frame_new(m->message_id ? m->message_id : "", err);
+	int ret = f ? mime_build_framed(m, f, out, err) : -1;
+
+	mime_frame_free(f);
+	return ret;
+}
+
+int mime_build_framed(const struct mime_message *m, const struct mime_frame *f,
+		      struct buf *out, struct buf *err)
 {
 	const char *check[] = { m->from, m->reply_to, m->to_name, m->to_addr,
 				m->subject, m->message_id, m->list_id,
@@ -487,12 +548,13 @@ int mime_build(const struct mime_message *m, struct buf *out, struct buf *err)
 
 	buf_reset(out);
 	for (size_t i = 0; i < sizeof(check) / sizeof(check[0]); i++) {
-		if (check[i] && !utf8_valid(check[i])) {
+		if (check[i] && !mime_utf8_valid(check[i])) {
 			buf_addstr(err, "cannot build the message: a header value is not valid UTF-8");
 			goto out;
 		}
 	}
-	if (!utf8_valid(m->text ? m->text : "") || !utf8_valid(m->html ? m->html : "")) {
+	if ((!m->text_qp && !mime_utf8_valid(m->text ? m->text : "")) ||
+	    (!m->html_qp && !mime_utf8_valid(m->html ? m->html : ""))) {
 		buf_addstr(err, "cannot build the message: a body is not valid UTF-8");
 		goto out;
 	}
@@ -575,7 +637,8 @@ int mime_build(const struct mime_message *m, struct buf *out, struct buf *err)
 		buf_addstr(out, "\r\n");
 	}
 
-	if (write_body(m, out, err) < 0 || check_lines(out, err) < 0)
+	write_body(m, f, out);
+	if (check_lines(out, err) < 0)
 		goto out;
 	if (out->toobig) {
 		buf_addstr(err, "cannot build the message: it is too big");

@@ -8,7 +8,7 @@ nd subscribers add ann@example.org Ann
 is 0 "a new store is created"
 equal "$(stat -c %a store.db)" 600 "the store is mode 600"
 equal "$(sql 'PRAGMA journal_mode')" wal "the store is in WAL mode"
-equal "$(sql 'PRAGMA user_version')" 5 "the store has the current schema version"
+equal "$(sql 'PRAGMA user_version')" 6 "the store has the current schema version"
 
 # a store made by an older newsdigest is migrated forward, data kept
 rm -f store.db*
@@ -16,7 +16,7 @@ sqlite3 store.db <"$FIX/t0020/store-v1.sql" >/dev/null
 equal "$(sql 'PRAGMA user_version')" 1 "the fixture is a version 1 store"
 nd feeds list
 is 0 "an old store opens"
-equal "$(sql 'PRAGMA user_version')" 5 "the old store was migrated to version 5"
+equal "$(sql 'PRAGMA user_version')" 6 "the old store was migrated to version 6"
 has out 'error +2 +https://www.eff.org/rss/updates.xml' "its feeds are kept, with their status"
 has out 'last error: HTTP 503' "its error text is kept"
 equal "$(sql 'SELECT count(*) FROM items')" 0 "the new tables exist"
@@ -31,7 +31,7 @@ equal "$(sql 'SELECT count(*) FROM feeds')" 2 "no feeds were added"
 sql 'PRAGMA user_version = 42'
 nd feeds list
 is 65 "a store from a newer newsdigest: exit 65"
-has err "schema version 42, newer than this newsdigest's 5" "says the store is newer"
+has err "schema version 42, newer than this newsdigest's 6" "says the store is newer"
 equal "$(sql 'PRAGMA user_version')" 42 "the newer store is left alone"
 
 # not a store at all
