@@ -21,7 +21,9 @@
 size_t approve_check(const struct config *cfg, const struct draft_doc *d, struct buf *problems);
 
 /* Record that the file whose SHA-256 is hex is approved for d's week.
- * Returns 0, or -1 with the reason in err. */
+ * Returns 0, APPROVE_SENDING (reason in err) when the week's send has
+ * begun with other bytes, or -1 with the reason in err. */
+#define APPROVE_SENDING 1
 int approve_record(struct store *st, const struct draft_doc *d, const char hex[65],
 		   struct buf *err);
 

@@ -31,6 +31,17 @@ int cmd_topics(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_compose(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_preview(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_approve(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_send(int argc, char **argv, struct cmd_ctx *ctx);
+
+struct draft_doc;
+enum send_flags {
+	SEND_FROM_RUN = 1 << 0,     /* run --send: a draft not approved is no error */
+	SEND_INCLUDE_NEW = 1 << 1,  /* add subscribers who joined after the send began */
+	SEND_RESUME = 1 << 2,       /* never begin a send, only resume one */
+};
+/* Send the draft d to its week's journal after the approval gate: shared
+ * by send and run --send. Returns the exit status. */
+int cmd_send_digest(struct cmd_ctx *ctx, const struct draft_doc *d, int flags);
 
 struct draft_report;
 /* The exit status of a failed draft_write (why in rep->failed), after

@@ -52,10 +52,13 @@ int draft_file_hash(const char *path, char hex[65], struct buf *err);
  * path exists and is not what compose last wrote, nothing is written and
  * DRAFT_EDITED is returned, unless DRAFT_FORCE: then the file is first
  * renamed to PATH.bak-YYYYMMDDTHHMMSS (rep->backup). Returns 0,
- * DRAFT_EDITED, or -1 with the reason in err (a template error names its
+ * DRAFT_EDITED, DRAFT_SENDING, or -1 with the reason in err (a template error names its
  * file and line).
  */
 #define DRAFT_EDITED 1
+/* The week's send has begun: its draft is what subscribers get, and is
+ * never rewritten (not even with DRAFT_FORCE). */
+#define DRAFT_SENDING 2
 int draft_write(struct store *st, const struct config *cfg, const struct topics *t,
 		const struct compose_selection *sel, const char *path, int flags,
 		struct draft_report *rep, struct buf *err);

@@ -70,7 +70,15 @@ int cmd_approve(int argc, char **argv, struct cmd_ctx *ctx)
 	ret = cmd_open_store(ctx, 1);
 	if (ret)
 		goto out;
-	if (approve_record(ctx->st, &d, hex, &err) < 0) {
+	switch (approve_record(ctx->st, &d, hex, &err)) {
+	case 0:
+		break;
+	case APPROVE_SENDING:
+		log_error("approve: %s", err.s);
+		log_error("approve: nothing was approved");
+		ret = EX_DATAERR;
+		goto out;
+	default:
 		ret = cmd_fail(ctx, 0, &err);
 		goto out;
 	}

@@ -107,6 +107,12 @@ int cmd_compose(int argc, char **argv, struct cmd_ctx *ctx)
 		ret = EX_DATAERR;
 		goto out;
 	}
+	if (ret == DRAFT_SENDING) {
+		cmd_error_arg("compose:", path.s, " has been sent to subscribers (or is being "
+			      "sent): it is kept as sent. Write elsewhere with -o FILE");
+		ret = EX_DATAERR;
+		goto out;
+	}
 	if (ret < 0) {
 		ret = cmd_compose_fail(ctx, &rep, &err);
 		goto out;

@@ -9,11 +9,13 @@
 #include "draft.h"
 #include "feeds.h"
 #include "fetch.h"
+#include "journal.h"
 #include "log.h"
+#include "sender.h"
 #include "subscribers.h"
 
 static const char usage[] =
-	"usage: newsdigest run\n"
+	"usage: newsdigest run [--send]\n"
 	"\n"
 	"The weekly job, for cron. On the first run it seeds the feed list from\n"
 	"[fetch] feeds (feeds/feeds.opml by default); every run then fetches the\n"
@@ -24,7 +26,15 @@ static const char usage[] =
 	"person: 69 when every feed failed, 75 on a store error, 78 when the\n"
 	"topic list is broken.\n"
 	"\n"
+	"With --send, the run sends instead: this week's draft goes to every\n"
+	"active subscriber once (as 'newsdigest send' does) when it is approved\n"
+	"and not yet sent. When nothing is sent (no draft, not approved, changed\n"
+	"since it was approved, already sent, a quiet week with [compose]\n"
+	"quiet_week = skip) it says why and exits 0; otherwise it exits as send\n"
+	"does.\n"
+	"\n"
 	"options:\n"
+	"  -s, --send  send this week's approved draft (the second weekly run)\n"
 	"  -h, --help  this help\n";
 
 struct run_totals {
@@ -111,6 +121,9 @@ static int compose_stage(struct cmd_ctx *ctx, struct buf *err)
 	case DRAFT_EDITED:
 		log_report("the draft %s was edited since compose wrote it: left as is", path.s);
 		break;
+	case DRAFT_SENDING:
+		log_report("the draft %s has been sent: left as is", path.s);
+		break;
 	default:
 		ret = cmd_compose_fail(ctx, &rep, err);
 	}
@@ -121,9 +134,58 @@ static int compose_stage(struct cmd_ctx *ctx, struct buf *err)
 	return ret;
 }
 
+/* run --send: this week's approved draft, or why nothing was sent. */
+static int send_stage(struct cmd_ctx *ctx)
+{
+	struct compose_week week;
+	struct journal_digest dg = { 0 };
+	struct draft_doc d = { 0 };
+	struct buf err = BUF_INIT;
+	char name[16];
+	long items;
+	int found, ret;
+
+	compose_week_of((long long)time(NULL), &week);
+	compose_week_name(&week, name, sizeof(name));
+	log_report("newsdigest run --send, week %s", name);
+	found = journal_digest_find(ctx->st, name, &dg, &err);
+	if (found < 0) {
+		ret = cmd_fail(ctx, 0, &err);
+		goto out;
+	}
+	if (found > 0) {
+		log_report("nothing sent: there is no draft of %s ('newsdigest run' writes one)",
+			   name);
+		ret = EX_OK;
+		goto out;
+	}
+	if (draft_read(dg.path, &d, &err) < 0) {
+		log_error("run: nothing sent: %s", err.s);
+		ret = EX_DATAERR;
+		goto out;
+	}
+	items = sender_count_items(&d);
+	if (ctx->cfg->compose.quiet_week == QUIET_WEEK_SKIP && !dg.send_started_at &&
+	    items < ctx->cfg->compose.min_items) {
+		log_report("nothing sent: a quiet week (%ld item%s in %s, fewer than [compose] "
+			   "min_items = %ld) and [compose] quiet_week = skip; 'newsdigest send "
+			   "%s' sends it all the same", items, items == 1 ? "" : "s", dg.path,
+			   ctx->cfg->compose.min_items, dg.path);
+		ret = EX_OK;
+		goto out;
+	}
+	ret = cmd_send_digest(ctx, &d, SEND_FROM_RUN);
+out:
+	journal_digest_release(&dg);
+	draft_doc_release(&d);
+	buf_release(&err);
+	return ret;
+}
+
 int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 {
 	static const struct option options[] = {
+		{ "send", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -138,11 +200,16 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 	time_t now = time(NULL);
 	int bad_input;
 	long seeded;
+	int send = 0;
 	int ret;
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "sh", options, NULL)) != -1) {
+		if (c == 's') {
+			send = 1;
+			continue;
+		}
 		if (c == 'h') {
 			fputs(usage, stdout);
 			return EX_OK;
@@ -154,6 +221,8 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 	ret = cmd_open_store(ctx, 1);
 	if (ret)
 		return ret;
+	if (send)
+		return send_stage(ctx);
 
 	gmtime_r(&now, &tm);
 	strftime(week, sizeof(week), "%G-W%V", &tm);

@@ -17,7 +17,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "run", cmd_run,
-	  "the weekly job: seed the feed list on first run and report" },
+	  "the weekly job: fetch, curate, compose; with --send, send the approved draft" },
 	{ "fetch", cmd_fetch,
 	  "fetch the feeds that are due, store new and changed items" },
 	{ "curate", cmd_curate,
@@ -28,6 +28,8 @@ static const struct command commands[] = {
 	  "FILE: the draft exactly as subscribers will get it (HTML or --text)" },
 	{ "approve", cmd_approve,
 	  "FILE: check the draft and record it as the one to send" },
+	{ "send", cmd_send,
+	  "FILE: send the approved draft to every subscriber once (--to: a test)" },
 	{ "topics", cmd_topics,
 	  "list | check: the topic list the curator uses" },
 	{ "parse", cmd_parse,
@@ -61,9 +63,10 @@ static void print_usage(FILE *out)
 	for (i = 0; i < NCOMMANDS; i++)
 		fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
 	fputs("\nexit status: 0 ok, 64 usage, 65 bad input data, 66 input file missing,\n"
-	      "69 every feed failed to fetch, 73 store not writable, 74 I/O error,\n"
-	      "75 temporary failure (another newsdigest is running; try again),\n"
-	      "78 configuration error.\n"
+	      "69 every feed failed to fetch or the mail server cannot be reached,\n"
+	      "73 store not writable, 74 I/O error, 75 temporary failure (another\n"
+	      "newsdigest is running, or mail to retry: try again), 77 the draft is\n"
+	      "not approved, 78 configuration error.\n"
 	      "See newsdigest(1).\n", out);
 }
 

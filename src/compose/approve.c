@@ -166,7 +166,30 @@ int approve_record(struct store *st, const struct draft_doc *d, const char hex[6
 {
 	sqlite3_stmt *q = NULL;
 	int ret = -1;
+	long long begun = 0;
 
+	/* once subscribers have the approved bytes, other bytes would reach
+	 * only the rest of the list */
+	if (store_prepare(st, "SELECT count(*) FROM digests g JOIN deliveries d ON d.digest = g.id "
+			  "WHERE g.week = ?1 AND d.state IN ('sent', 'sending') "
+			  "AND g.approved_hash IS NOT ?2", &q, err) < 0)
+		return -1;
+	sqlite3_bind_text(q, 1, draft_meta(d, "week"), -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, hex, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) != SQLITE_ROW) {
+		sqlite3_finalize(q);
+		return store_fail(st, "reading the digest's deliveries", err);
+	}
+	begun = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	q = NULL;
+	if (begun) {
+		buf_addf(err, "the digest of %s has gone out to %lld subscriber%s already: a "
+			 "changed file would reach only the rest; finish the send with the "
+			 "approved file ('newsdigest send')", draft_meta(d, "week"), begun,
+			 begun == 1 ? "" : "s");
+		return APPROVE_SENDING;
+	}
 	if (store_prepare(st, "INSERT INTO digests (week, path, approved_hash, approved_at, "
 			  "issue) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (week) DO UPDATE SET "
 			  "path = ?2, approved_hash = ?3, approved_at = ?4, "

@@ -33,7 +33,7 @@ static void fill_context(const struct config *cfg, const struct topics *t,
 			 const struct compose_selection *sel, struct tpl_context *c,
 			 struct buf *tmp);
 static int recorded_hash(struct store *st, const char *week, char hex[65], long *issue,
-			 struct buf *err);
+			 int *sending, struct buf *err);
 static int record(struct store *st, const char *week, const char *path, const char *hex,
 		  long issue, struct buf *err);
 static int make_parent(const char *path, struct buf *err);
@@ -379,24 +379,26 @@ int draft_file_hash(const char *path, char hex[65], struct buf *err)
 	return 0;
 }
 
-/* What compose last wrote for week (hex empty when nothing), and its
- * issue number (0 when none). */
+/* What compose last wrote for week (hex empty when nothing), its issue
+ * number (0 when none), and whether its send has begun. */
 static int recorded_hash(struct store *st, const char *week, char hex[65], long *issue,
-			 struct buf *err)
+			 int *sending, struct buf *err)
 {
 	sqlite3_stmt *q = NULL;
 	int rc, ret = -1;
 
 	hex[0] = '\0';
 	*issue = 0;
-	if (store_prepare(st, "SELECT coalesce(written_hash, ''), coalesce(issue, 0) "
-			  "FROM digests WHERE week = ?", &q, err) < 0)
+	*sending = 0;
+	if (store_prepare(st, "SELECT coalesce(written_hash, ''), coalesce(issue, 0), "
+			  "send_started_at IS NOT NULL FROM digests WHERE week = ?", &q, err) < 0)
 		return -1;
 	sqlite3_bind_text(q, 1, week, -1, SQLITE_STATIC);
 	rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW) {
 		snprintf(hex, 65, "%s", (const char *)sqlite3_column_text(q, 0));
 		*issue = sqlite3_column_int(q, 1);
+		*sending = sqlite3_column_int(q, 2);
 	} else if (rc != SQLITE_DONE) {
 		store_fail(st, "reading the digests", err);
 		goto out;
@@ -481,7 +483,7 @@ int draft_write(struct store *st, const struct config *cfg, const struct topics 
 	long long max_issue = 0;
 	time_t now = time(NULL);
 	struct tm tm;
-	int rc, k, ret = -1;
+	int rc, k, sending, ret = -1;
 
 	memset(rep, 0, sizeof(*rep));
 	compose_week_name(&sel->week, week, sizeof(week));
@@ -490,8 +492,13 @@ int draft_write(struct store *st, const struct config *cfg, const struct topics 
 	if (rc < 0)
 		goto out;
 	rep->failed = DRAFT_FAILED_STORE;
-	if (recorded_hash(st, week, written, &rep->issue, err) < 0)
+	if (recorded_hash(st, week, written, &rep->issue, &sending, err) < 0)
 		goto out;
+	if (sending && !(flags & DRAFT_ELSEWHERE)) {
+		/* the journal sends the approved bytes; this file must stay them */
+		ret = DRAFT_SENDING;
+		goto out;
+	}
 	if (flags & DRAFT_ELSEWHERE)
 		written[0] = '\0';
 	if (rc == 0 && strcmp(on_disk, written)) {

@@ -6,10 +6,10 @@ write_config
 nd --help
 is 0 "--help exits 0"
 has out '^usage: newsdigest \[-c FILE\] \[-v\|-q\] COMMAND' "--help prints the usage line"
-for c in run fetch parse feeds subscribers curate topics compose preview approve; do
+for c in run fetch parse feeds subscribers curate topics compose preview approve send; do
 	has out "^  $c " "--help lists $c"
 done
-hasnt out '^  (send) ' "--help lists no command that does not exist yet"
+hasnt out '^  (mail|deliver) ' "--help lists no command that does not exist"
 
 nd --version
 is 0 "--version exits 0"
@@ -32,7 +32,7 @@ has err "unknown option '--bogus'" "unknown global option is named"
 nd -v -q feeds list
 is 64 "-v with -q: exit 64"
 
-for c in run fetch parse feeds subscribers curate topics compose preview approve; do
+for c in run fetch parse feeds subscribers curate topics compose preview approve send; do
 	nd $c --help
 	is 0 "$c --help exits 0"
 	has out "^usage: newsdigest $c" "$c --help prints its usage"
