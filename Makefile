@@ -16,7 +16,7 @@ RUN_PKGS  = pkg-config libinih-dev libsqlite3-dev libxml2-dev nettle-dev libidn2
             libcmark-dev libyaml-dev libetpan-dev ca-certificates
 TEST_PKGS = $(RUN_PKGS) libcmocka-dev sqlite3 libxml2-utils postfix nginx-light \
             curl time man-db groff-base python3 procps iproute2 openssl \
-            chromium fonts-noto-color-emoji
+            chromium fonts-noto-color-emoji spamassassin
 LIBS_PC   = libxml-2.0 sqlite3 inih nettle libidn2 libcurl jansson libutf8proc \
             libcmark yaml-0.1
 

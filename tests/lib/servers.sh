@@ -1,6 +1,7 @@
 # shellcheck shell=sh disable=SC1007,SC2034,SC2046
 # (empty assignments, variables for the caller, pid lists split on purpose)
-# Private nginx and Postfix instances on loopback for the integration tests.
+# Private nginx, Postfix and smtp-sink instances on loopback for the
+# integration tests and benchmarks.
 # POSIX sh; sourced after tests/integration/lib.sh (needs $T and $TOP, and
 # lives with lib.sh's "set -u"):
 #
@@ -12,6 +13,9 @@
 #   curl --url "smtp://127.0.0.1:$SMTP_PORT/client.example.test" --crlf \
 #        --mail-from a@example.test --mail-rcpt b@example.test --upload-file msg.txt
 #   mail_wait 1 b@example.test && mail_files b@example.test
+#   mail_wait_total 1200 && mail_count        # many messages: bounded by N
+#   smtp_sink_start || ...                    # counts messages, keeps none
+#   ... ; smtp_sink_count                     # messages received so far
 # (curl says EHLO with the URL's path, or with the upload's file name when
 # the URL has none; --crlf because the message files have bare LFs.)
 #
@@ -25,6 +29,7 @@
 #   $T/nginx/    nginx.conf nginx.pid error.log access.log tmp/
 #   $T/postfix/  conf/{main.cf,master.cf} recipients deliver queue/ data/ maillog
 #   $T/mail/     DOMAIN/USER/{new,cur,tmp}/  - delivered mail (Maildir)
+#   $T/smtp-sink/  counter (smtp-sink -c output) log dump/ (with --dump)
 #
 # Knobs (environment or shell variables, read when a server starts):
 #   NGINX_EXTRA       lines inserted in nginx's server block, e.g.
@@ -33,12 +38,15 @@
 #   POSTFIX_DOMAINS   domains that accept mail for any user
 #                     (default "example.test example.org")
 #   SERVERS_TIMEOUT   start/stop/wait bound in seconds (default 10;
-#                     nginx uses half of it)
+#                     nginx uses half of it; mail_wait_total and
+#                     smtp_sink_wait scale theirs with the count)
+#   SINK_BACKLOG      smtp-sink's listen backlog (default 256)
 
 NGINX_PORT= NGINX_URL= NGINX_PID= NGINX_DIR=
 SMTP_PORT= POSTFIX_PID= POSTFIX_DIR= MAIL_DIR=
+SINK_PORT= SINK_PID= SINK_DIR= SINK_DUMP=
 SERVERS_ERROR=
-_srv_nginx_kids= _srv_pf_priv=
+_srv_nginx_kids= _srv_pf_priv= _srv_sink_priv=
 
 # --- small helpers ----------------------------------------------------------
 
@@ -556,6 +564,15 @@ virtual_mailbox_domains = ${POSTFIX_DOMAINS:-example.test example.org}
 virtual_mailbox_maps = regexp:$1/recipients
 virtual_transport = ndmaildir
 ndmaildir_destination_recipient_limit = 1
+# Many messages quickly (a whole list of 1,200 in seconds): smtpd never
+# waits for the queue manager, a deferred message is retried within a
+# second or two instead of minutes, and long queue ids (time-ordered) name
+# the Maildir files in the order the messages arrived.
+in_flow_delay = 0
+queue_run_delay = 1s
+minimal_backoff_time = 1s
+maximal_backoff_time = 2s
+enable_long_queue_ids = yes
 EOF
 	if [ -n "$3" ]; then
 		echo "maillog_file = $_svP/maillog"
@@ -594,7 +611,7 @@ _srv_pf_master() { # POSTLOG SHARED_DIR MAIL_BASE MAIL_USER
 	}
 	echo "127.0.0.1:$SMTP_PORT inet n - n - - smtpd"
 	echo "ndmaildir unix - n n - - pipe"
-	echo "  flags=DORXhu user=$4 argv=/bin/sh $2/deliver $3 \${domain} \${user}"
+	echo "  flags=DORXhu user=$4 argv=/bin/sh $2/deliver $3 \${domain} \${user} \${queue_id}"
 }
 
 # The delivery agent: pipe(8) runs it as nobody for one recipient, with
@@ -605,16 +622,20 @@ _srv_pf_master() { # POSTLOG SHARED_DIR MAIL_BASE MAIL_USER
 _srv_pf_deliver() {
 	cat <<'EOF'
 #!/bin/sh
-# deliver BASE DOMAIN USER <message: Maildir delivery to BASE/DOMAIN/USER
-# (written in tmp/, renamed into new/).  Exit 67: no such user, 75: retry.
+# deliver BASE DOMAIN USER QUEUE_ID <message: Maildir delivery to
+# BASE/DOMAIN/USER (written in tmp/, renamed into new/).  The file is named
+# after the (long, time-ordered) queue id, so that names sort in the order
+# Postfix received the messages.  Few programs per message: delivering
+# 1,200 of them is CPU-bound on a small machine.  Exit 67: no such user,
+# 75: retry.
 umask 022
 base=$1 domain=$2 user=$3
 case "$domain/$user" in
 /*|*/|.*|*/.*|*/*/*|*[!a-z0-9._+=/-]*) echo "bad recipient $user@$domain"; exit 67 ;;
 esac
 dir=$base/$domain/$user
-mkdir -p "$dir/tmp" "$dir/new" "$dir/cur" || exit 75
-name=$(date +%s.N%N 2>/dev/null)P$$.newsdigest-test
+[ -d "$dir/new" ] || mkdir -p "$dir/tmp" "$dir/new" "$dir/cur" || exit 75
+name=${4:-$(date +%s.N%N 2>/dev/null)}.P$$.newsdigest-test
 cat >"$dir/tmp/$name" && mv "$dir/tmp/$name" "$dir/new/$name" && exit 0
 rm -f "$dir/tmp/$name"
 exit 75
@@ -665,17 +686,40 @@ postfix_stop() {
 	return "$_svrc"
 }
 
-# mail_files [USER@DOMAIN]: delivered messages, one path a line, oldest
-# first (all mailboxes, or one).
+# mail_files [USER@DOMAIN]: delivered messages, one path a line, in the
+# order Postfix received them (all mailboxes, or one).
 mail_files() {
 	_svdir=${MAIL_DIR:-$T/mail}
 	if [ $# -ge 1 ]; then
 		_svdir=$_svdir/$(echo "${1#*@}/${1%%@*}" | tr 'A-Z' 'a-z')
 	fi
 	[ -d "$_svdir" ] || return 0
-	# Maildir names start with the delivery time (s.ns): sort on them.
+	# Maildir names start with the long queue id (base-52 digits of the
+	# arrival time, in ASCII order): sort on them.
 	find "$_svdir/" -type f \( -path '*/new/*' -o -path '*/cur/*' \) 2>/dev/null |
-		awk '{ n = $0; sub(/.*\//, "", n); print n "\t" $0 }' | sort | cut -f2-
+		awk '{ n = $0; sub(/.*\//, "", n); print n "\t" $0 }' | LC_ALL=C sort | cut -f2-
+}
+
+# mail_count [USER@DOMAIN]: how many messages have been delivered (all
+# mailboxes, or one); cheaper than mail_files | wc -l for thousands.
+# shellcheck disable=SC2120 # (the argument is optional)
+mail_count() {
+	_svdir=${MAIL_DIR:-$T/mail}
+	if [ $# -ge 1 ]; then
+		_svdir=$_svdir/$(echo "${1#*@}/${1%%@*}" | tr 'A-Z' 'a-z')
+	fi
+	[ -d "$_svdir" ] || { echo 0; return 0; }
+	find "$_svdir/" -type f \( -path '*/new/*' -o -path '*/cur/*' \) 2>/dev/null |
+		wc -l | tr -d ' '
+}
+
+# mail_log_counts: delivery attempts in the mail log, by outcome, on one
+# line: "sent=N deferred=N bounced=N" (a message deferred twice and then
+# sent counts in both).
+mail_log_counts() {
+	awk '/ status=sent / { s++ } / status=deferred / { d++ } / status=bounced / { b++ }
+		END { printf "sent=%d deferred=%d bounced=%d\n", s, d, b }' \
+		"${POSTFIX_DIR:-$T/postfix}/maillog" 2>/dev/null || echo "sent=0 deferred=0 bounced=0"
 }
 
 # mail_wait N [USER@DOMAIN]: wait (bounded, $SERVERS_TIMEOUT) until at
@@ -685,7 +729,7 @@ mail_wait() {
 	_svwant=${1:-1}; [ $# -gt 0 ] && shift
 	_svi=0 _svmax=$(_srv_ticks "${SERVERS_TIMEOUT:-10}")
 	while :; do
-		_svhave=$(mail_files "$@" | wc -l | tr -d ' ')
+		_svhave=$(mail_count "$@")
 		[ "$_svhave" -ge "$_svwant" ] && return 0
 		if [ "$_svi" -ge "$_svmax" ]; then
 			_srv_say "mail_wait: $_svhave of $_svwant messages after ${SERVERS_TIMEOUT:-10}s"
@@ -696,12 +740,219 @@ mail_wait() {
 	done
 }
 
-# --- both ---------------------------------------------------------------------
+# _srv_scaled N [SECONDS]: SECONDS, else a bound for N messages: at least
+# $SERVERS_TIMEOUT, else 10 s plus 1 s per 20 messages (1,200: 70 s).
+_srv_scaled() {
+	if [ -n "${2:-}" ]; then echo "$2"; return; fi
+	_svs=$((10 + $1 / 20))
+	[ "$_svs" -lt "${SERVERS_TIMEOUT:-10}" ] && _svs=${SERVERS_TIMEOUT:-10}
+	echo "$_svs"
+}
+
+# mail_wait_total N [SECONDS]: wait until at least N messages have been
+# delivered in all (a whole list), bounded by SECONDS (default: scaled
+# with N, see _srv_scaled).  Non-zero on timeout, with the count, the mail
+# log's outcomes and its tail on stderr.  It does not wait for more: check
+# mail_count afterwards when extra messages matter.
+mail_wait_total() {
+	_svwant=${1:-1}
+	_svsecs=$(_srv_scaled "$_svwant" "${2:-}")
+	_svi=0 _svmax=$(_srv_ticks "$_svsecs")
+	while :; do
+		# shellcheck disable=SC2119 # (all mailboxes)
+		_svhave=$(mail_count)
+		[ "$_svhave" -ge "$_svwant" ] && return 0
+		if [ "$_svi" -ge "$_svmax" ]; then
+			_srv_say "mail_wait_total: $_svhave of $_svwant messages after ${_svsecs}s ($(mail_log_counts))"
+			[ -n "${POSTFIX_DIR:-}" ] && tail -5 "$POSTFIX_DIR/maillog" 2>/dev/null | sed 's/^/# /' >&2
+			return 1
+		fi
+		_svi=$((_svi + 1)); _srv_sleep
+	done
+}
+
+# --- smtp-sink ----------------------------------------------------------------
+
+# smtp_sink_start [--dump] [OPTION...]: Postfix's smtp-sink(1) on
+# 127.0.0.1:$SINK_PORT, for benchmarks and SMTP fault tests: it answers
+# every command at once and throws the messages away, counting them
+# (smtp_sink_count).  With --dump it also keeps each message, one file per
+# message in $SINK_DUMP/ (LF line ends; smtp-sink's own X-* and Received
+# lines come first); without it nothing touches the disk, so it measures
+# the client alone.  Other OPTIONs go to smtp-sink as they are, e.g.
+#   smtp_sink_start -r RCPT        every RCPT gets a 450 (soft reject)
+#   smtp_sink_start -f RCPT        every RCPT gets a 500 (hard reject)
+#   smtp_sink_start -Q .           421 and hang up after each message
+#   smtp_sink_start -W DATA:2      2 s pause before answering DATA
+# (-c, -u and the address are set here).  As root it runs as nobody (-u),
+# with a dump folder that nobody can write (under /tmp when $T is not
+# reachable for nobody; copied back into $SINK_DIR/dump by smtp_sink_stop).
+# Sets SINK_PORT, SINK_PID, SINK_DIR ($T/smtp-sink), SINK_DUMP (or empty).
+# Knob: SINK_BACKLOG (listen backlog, default 256).
+smtp_sink_start() {
+	SERVERS_ERROR=
+	_srv_sink_up && smtp_sink_stop
+	_svbin=$(_srv_find smtp-sink) ||
+		{ _srv_err 77 "smtp-sink is not installed (Debian package postfix)"; return 77; }
+	command -v curl >/dev/null 2>&1 || { _srv_err 77 "curl is not installed"; return 77; }
+	_svdump=
+	[ "${1:-}" = --dump ] && { _svdump=yes; shift; }
+	_svuopt=
+	if [ "$(id -u)" = 0 ]; then
+		id nobody >/dev/null 2>&1 || { _srv_err 77 "smtp-sink as root needs the user nobody"; return 77; }
+		_svuopt=nobody
+	fi
+	SINK_DIR=$T/smtp-sink
+	_srv_reap_sink
+	_srv_sink_restore
+	rm -rf "$SINK_DIR"
+	mkdir -p "$SINK_DIR" || { _srv_err 1 "smtp_sink_start: cannot create $SINK_DIR"; return 1; }
+	SINK_DUMP= _svdumpdir=
+	if [ -n "$_svdump" ]; then
+		SINK_DUMP=$SINK_DIR/dump _svdumpdir=$SINK_DIR/dump
+		mkdir "$SINK_DUMP" || { _srv_err 1 "smtp_sink_start: cannot create $SINK_DUMP"; return 1; }
+		if [ -n "$_svuopt" ]; then
+			chown "$(id -u nobody):$(id -g nobody)" "$SINK_DUMP"
+			if ! _srv_user_can nobody w "$SINK_DUMP"; then
+				_srv_sink_priv=$(mktemp -d /tmp/newsdigest-sink.XXXXXX) ||
+					{ _srv_err 1 "smtp_sink_start: mktemp failed"; return 1; }
+				chmod 755 "$_srv_sink_priv"
+				_svdumpdir=$_srv_sink_priv/dump
+				mkdir "$_svdumpdir" && chown "$(id -u nobody):$(id -g nobody)" "$_svdumpdir"
+				rmdir "$SINK_DUMP" && ln -s "$_svdumpdir" "$SINK_DUMP"
+			fi
+		fi
+	fi
+
+	_svtries=0
+	while :; do
+		_svtries=$((_svtries + 1))
+		SINK_PORT=$(free_port) || { _srv_err 1 "smtp_sink_start: no free port"; return 1; }
+		: >"$SINK_DIR/counter"
+		# Started from $SINK_DIR: its cwd tells _srv_reap_sink whose it is.
+		# -c: counters on stdout ("sess=N quit=N mesg=N" and a CR after
+		# each "." and QUIT).
+		(
+			cd "$SINK_DIR" || exit 1
+			set -- -c ${_svuopt:+-u "$_svuopt"} ${_svdumpdir:+-d "$_svdumpdir/%Y%m%d%H%M%S."} \
+				"$@" "127.0.0.1:$SINK_PORT" "${SINK_BACKLOG:-256}"
+			exec "$_svbin" "$@"
+		) </dev/null >"$SINK_DIR/counter" 2>"$SINK_DIR/log" &
+		SINK_PID=$!
+		# It listens at once, or exits (the port was taken, a bad option).
+		_svi=0 _svmax=$(_srv_ticks "${SERVERS_TIMEOUT:-10}")
+		while _srv_alive "$SINK_PID" && ! _srv_listening "$SINK_PORT"; do
+			[ "$_svi" -ge "$_svmax" ] && break
+			_svi=$((_svi + 1)); _srv_sleep
+		done
+		_srv_alive "$SINK_PID" && _srv_listening "$SINK_PORT" && return 0
+		_srv_sink_cleanup
+		if [ "$_svtries" -lt 4 ] && { grep -qi 'in use' "$SINK_DIR/log" 2>/dev/null ||
+			_srv_port_used "$SINK_PORT"; }; then
+			continue # lost a race for the port
+		fi
+		_srv_err 1 "smtp-sink did not start on 127.0.0.1:$SINK_PORT" \
+			"$(tail -5 "$SINK_DIR/log" 2>/dev/null)"
+		return 1
+	done
+}
+
+_srv_sink_up() { _srv_alive "${SINK_PID:-}"; }
+
+# _srv_listening PORT: a socket listens on 127.0.0.1:PORT, seen in
+# /proc/net/tcp (no connection: a probe would count as a session, and
+# curl's telnet:// waits for its time limit on a server that greets);
+# without /proc, an SMTP NOOP.
+_srv_listening() {
+	if [ -r /proc/net/tcp ]; then
+		_svhex=$(printf '0100007F:%04X' "$1")
+		awk -v a="$_svhex" 'FNR > 1 && $2 == a && $4 == "0A" { f = 1; exit } END { exit !f }' \
+			/proc/net/tcp 2>/dev/null
+	else
+		_srv_smtp_ready "$1"
+	fi
+}
+
+_srv_sink_cleanup() {
+	[ -n "${SINK_PID:-}" ] && { _srv_kill 3 "$SINK_PID"; wait "$SINK_PID" 2>/dev/null || :; }
+	SINK_PID=
+}
+
+# smtp-sink processes left by a killed run of this test: their cwd is
+# our $SINK_DIR.
+_srv_reap_sink() {
+	command -v pgrep >/dev/null 2>&1 && [ -d /proc ] || return 0
+	for _svp in $(pgrep -x smtp-sink 2>/dev/null); do
+		case $(readlink "/proc/$_svp/cwd" 2>/dev/null) in
+		"$SINK_DIR"|"$SINK_DIR "*) _srv_kill 3 "$_svp" ;;
+		esac
+	done
+}
+
+# When the dumps went to /tmp (see smtp_sink_start): copy them back.
+_srv_sink_restore() {
+	[ -n "${_srv_sink_priv:-}" ] || return 0
+	if [ -L "${SINK_DIR:-$T/smtp-sink}/dump" ]; then
+		rm -f "$SINK_DIR/dump" && cp -Rp "$_srv_sink_priv/dump" "$SINK_DIR/dump"
+	fi
+	rm -rf "$_srv_sink_priv"
+	_srv_sink_priv=
+}
+
+# smtp_sink_stop: TERM (bounded wait, then KILL); the counter, the log and
+# the dumps stay in $SINK_DIR.  Safe when nothing runs.
+smtp_sink_stop() {
+	_svrc=0
+	if [ -n "${SINK_PID:-}" ]; then
+		_srv_kill "${SERVERS_TIMEOUT:-10}" "$SINK_PID"
+		_svrc=$?
+		[ "$_svrc" = 0 ] || _srv_say "smtp-sink $SINK_PID did not stop"
+		wait "$SINK_PID" 2>/dev/null || :
+		SINK_PID=
+	fi
+	_srv_sink_restore
+	return "$_svrc"
+}
+
+# smtp_sink_count: messages smtp-sink has received so far (each "."; also
+# after smtp_sink_stop).
+smtp_sink_count() {
+	_svc=$(tail -c 200 "${SINK_DIR:-$T/smtp-sink}/counter" 2>/dev/null | tr '\r' '\n' |
+		sed -n 's/.*mesg=\([0-9][0-9]*\).*/\1/p' | tail -n 1)
+	echo "${_svc:-0}"
+}
+
+# smtp_sink_wait N [SECONDS]: wait until smtp-sink has received at least N
+# messages; bounded as mail_wait_total is.
+smtp_sink_wait() {
+	_svwant=${1:-1}
+	_svsecs=$(_srv_scaled "$_svwant" "${2:-}")
+	_svi=0 _svmax=$(_srv_ticks "$_svsecs")
+	while :; do
+		_svhave=$(smtp_sink_count)
+		[ "$_svhave" -ge "$_svwant" ] && return 0
+		if [ "$_svi" -ge "$_svmax" ]; then
+			_srv_say "smtp_sink_wait: $_svhave of $_svwant messages after ${_svsecs}s"
+			return 1
+		fi
+		_svi=$((_svi + 1)); _srv_sleep
+	done
+}
+
+# smtp_sink_files: the dumped messages (smtp_sink_start --dump), one path a
+# line, in the order of their names (the second they came, then random).
+smtp_sink_files() {
+	[ -n "${SINK_DIR:-}" ] && [ -d "$SINK_DIR/dump/" ] || return 0
+	find "$SINK_DIR/dump/" -type f 2>/dev/null | LC_ALL=C sort
+}
+
+# --- all ----------------------------------------------------------------------
 
 servers_stop_all() {
 	_sva=0
 	nginx_stop || _sva=1
 	postfix_stop || _sva=1
+	smtp_sink_stop || _sva=1
 	return "$_sva"
 }
 
