@@ -31,6 +31,7 @@ struct send_report {
 	double seconds;
 	int complete;           /* nothing left to send: sent_at recorded */
 	int interrupted;        /* stopped by SIGINT or SIGTERM */
+	int halted;             /* stopped by an error no retry can cure */
 	int archived;           /* the archive was updated */
 };
 

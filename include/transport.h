@@ -18,7 +18,7 @@
 
 enum transport_result {
 	TRANSPORT_SENT,      /* accepted (250 after the data, exit 0, file written) */
-	TRANSPORT_TEMPFAIL,  /* not accepted now; may be tried again (4xx, timeout, exit 75) */
+	TRANSPORT_TEMPFAIL,  /* not accepted now; may be tried again (4xx, timeout, exit 71/73/74/75) */
 	TRANSPORT_FAILED     /* refused for good (5xx, other exit statuses) */
 };
 
@@ -58,7 +58,8 @@ struct transport *transport_open(const struct config *cfg, int kind,
 
 /*
  * Hand over msgs[0..n) (in parallel over [send] connections for smtp),
- * pacing message starts to [send] rate per minute, and set each message's
+ * pacing message starts to [send] rate per minute (smtp and sendmail: a
+ * Maildir has no quota to respect), and set each message's
  * result, maybe_delivered and reply. A 421 or a dropped connection costs a
  * message a new connection and another try, up to [send] reconnects times.
  *
@@ -67,7 +68,9 @@ struct transport *transport_open(const struct config *cfg, int kind,
  * EX_CONFIG (78) for authentication refused, a certificate that does not
  * verify, STARTTLS not offered; EX_UNAVAILABLE (69) when the server cannot
  * be reached or the program cannot be run; EX_CANTCREAT (73) when the
- * Maildir cannot be written. Messages not handed over are then
+ * Maildir cannot be written; EX_TEMPFAIL (75) when the server greets more
+ * than [send] reconnects new sessions in a row with 421. Messages not
+ * handed over are then
  * TRANSPORT_TEMPFAIL with that sentence as reply.
  */
 int transport_send(struct transport *t, struct transport_msg *msgs, size_t n,

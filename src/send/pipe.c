@@ -368,6 +368,16 @@ static void first_line(const struct buf *errout, struct buf *out)
 	buf_add(out, p, strcspn(p, "\r\n"));
 }
 
+/* sysexits(3) statuses that speak of the sending host, not of the
+ * address: no process or file (71), an output file (73), I/O (74), or a
+ * plain "try later" (75). Marking a subscriber failed for those would lose
+ * them the digest over a full disk, so they are tried again. */
+static int local_trouble(int code)
+{
+	return code == EX_OSERR || code == EX_CANTCREAT || code == EX_IOERR ||
+	       code == EX_TEMPFAIL;
+}
+
 /* What a finished (or killed) run means for its message. */
 static void judge(const struct pipe_be *p, const struct run *r, int timed_out,
 		  int status, struct transport_msg *msg)
@@ -390,7 +400,7 @@ static void judge(const struct pipe_be *p, const struct run *r, int timed_out,
 		buf_addstr(&reply, "sendmail exited 0 before reading the whole message");
 	} else {
 		msg->result = code == 0 ? TRANSPORT_SENT :
-			      code == EX_TEMPFAIL ? TRANSPORT_TEMPFAIL :
+			      local_trouble(code) ? TRANSPORT_TEMPFAIL :
 			      TRANSPORT_FAILED;
 		buf_addf(&reply, "sendmail exited %d", code);
 		if (line.len) {

@@ -457,11 +457,11 @@ int sender_run(struct store *st, const struct config *cfg, const struct draft_do
 		struct buf ignored = BUF_INIT;
 
 		/* the report still says where the send stopped */
-		rep->interrupted = 1;
 		tally(st, dg, rep, &ignored);
 		buf_release(&ignored);
 	}
 out:
+	rep->halted = status != 0;
 	rep->seconds = now_seconds() - started;
 	batch_close(&b);
 	return status;
@@ -540,6 +540,9 @@ void sender_summary(const struct send_report *rep, struct buf *out)
 	if (rep->complete)
 		buf_addf(out, "; complete: %ld sent, %ld failed in all%s", rep->total_sent,
 			 rep->total_failed, rep->archived ? ", archive updated" : "");
+	else if (rep->halted)
+		buf_addstr(out, "; stopped by the error above: once it is put right, "
+			   "the same command resumes where this one stopped");
 	else if (rep->interrupted)
 		buf_addstr(out, "; interrupted: run the same command again to resume");
 	else if (rep->tempfail)

@@ -115,6 +115,9 @@ struct smtp {
 	long *tries;            /* reconnects used, per message */
 	int fatal;              /* a sysexits status once every message would fail */
 	struct buf *err;
+	/* 421 greetings since a session last got past its greeting, over all
+	 * batches: a server turning every new session away */
+	long greeting_421s;
 };
 
 static int smtp_open(void **state, const struct config *cfg,
@@ -713,6 +716,21 @@ static void classify(struct smtp *s, struct slot *sl, CURLcode rc,
 	int got421 = sl->answered && sl->code == 421;
 	long i = (long)(m - s->msgs);
 
+	if (got421 && sl->stage == STAGE_CONNECT) {
+		/* Every message would cost reconnects + 1 sessions, per
+		 * round, against a server that asked us to come back later:
+		 * after that many refusals in a row the whole send waits. */
+		if (++s->greeting_421s > s->reconnects) {
+			buf_addf(&why, "%s turns new sessions away (", s->hostport);
+			buf_addsanitized(&why, sl->last.s);
+			buf_addf(&why, ", %ld times in a row); run the same command "
+				 "again later", s->greeting_421s);
+			set_fatal(s, EX_TEMPFAIL, why.s);
+			goto out;
+		}
+	} else if (sl->stage != STAGE_CONNECT) {
+		s->greeting_421s = 0;
+	}
 	if (rc == CURLE_OK) {
 		m->result = TRANSPORT_SENT;
 		transport_set_reply(m, sl->last.len ? sl->last.s : "250 accepted");

@@ -141,6 +141,11 @@ put(os.path.join(T, "bad-no-post.eml"), make(elise, post=False))
 put(os.path.join(T, "bad-no-mid-date.eml"), make(elise, drop=("Message-ID", "Date")))
 put(os.path.join(T, "bad-no-mime-version.eml"), make(elise, drop=("MIME-Version",)))
 put(os.path.join(T, "bad-to-name.eml"), make(elise, to="Elise <elise@example.test>"))
+# a good one: the name in two adjacent encoded words, folded between them
+# (RFC 2047 6.2: the white space between them is not part of the name)
+put(os.path.join(T, "split-name.eml"),
+    re.sub(rb"\nTo: [^\n]*\n", b"\nTo: =?utf-8?q?=C3=89lise_Tre?=\n =?utf-8?q?mblay?= <elise@example.test>\n",
+           good, count=1))
 put(os.path.join(T, "bad-long-word.eml"),
     good.replace(b"\nSubject:", b"\nX-Word: =?utf-8?q?" + b"a" * 80 + b"?=\nSubject:", 1))
 EOF
@@ -233,6 +238,11 @@ bad-no-mime-version.eml|no MIME-Version|no MIME-Version
 bad-to-name.eml|To name 'Elise' is not 'Élise Tremblay'|the subscriber's name wrong in To
 bad-long-word.eml|encoded word of 92 characters|an encoded word over 75 characters
 EOF
+
+mcf --file "$T/split-name.eml"
+is 0 "a name split into adjacent encoded words reads as one (RFC 2047 6.2)"
+grep -q '^To: =?utf-8?q?=C3=89lise_Tre?=$' "$T/split-name.eml" && pass "(the test message has the split name)" ||
+	fail "(the test message has the split name)"
 
 # --- options change what is expected ----------------------------------------------------
 mc --file "$T/good.eml" --expect "$CSV" --unsub-mailto unsubscribe

@@ -259,6 +259,27 @@ nd send --resume "$F"
 is 0 "send --resume after the end exits 0"
 has out "nothing sent: the digest of $week was sent" "and says so"
 
+# --- an error no retry cures stops the send; once put right, it resumes ---------
+rm -rf "$T/store.db" "$T/store.db-wal" "$T/store.db-shm" "$D" "$SM_DIR"
+mkdir -p "$SM_DIR"
+nd subscribers import "$T/subs.csv"
+nd compose
+sed -i '/TODO:/d' "$F"
+nd approve "$F"
+write_config "[compose]" "digests_dir = $D" "templates = $TOP/templates" \
+	"quiet_week = send" "[send]" "transport = sendmail" "sendmail = $T/no-such-sendmail"
+nd send "$F"
+is 78 "a sendmail program that cannot be run: exit 78 (EX_CONFIG)"
+has err "no-such-sendmail" "the error names the program"
+has out "stopped by the error above: once it is put right, the same command resumes" \
+	"the report says what to do, not \"interrupted\""
+hasnt out "interrupted" "and does not call it an interruption"
+equal "$(sql "SELECT count(*) FROM deliveries WHERE state = 'sent'")" 0 "nothing is marked sent"
+sm_conf
+nd send "$F"
+is 0 "with the program put right, the same command exits 0"
+has out "complete:" "and completes the digest"
+
 # --- kill -9 at random moments, then resume -----------------------------------------
 # each trial: a fresh journal, a slow program (50 ms a message), a kill
 # after a random delay, the rows left `sending` counted, then a resume to

@@ -623,6 +623,7 @@ static void test_sendmail_statuses(void **state)
 		      "temp@*) echo 'queue file write error' >&2; exit 75;;\n"
 		      "gone@*) printf '\\nsendmail: <gone@example.net>: no such user\\nmore\\n' >&2; exit 69;;\n"
 		      "quiet@*) exit 78;;\n"
+		      "disk@*) echo 'No space left on device' >&2; exit 74;;\n"
 		      "kill@*) kill -TERM $$;;\n"
 		      "bg@*) echo 'queued, delivering in the background' >&2; sleep 5 & exit 0;;\n"
 		      "esac\n"
@@ -637,6 +638,7 @@ static void test_sendmail_statuses(void **state)
 	add_msg(&b, "kill@example.net", "x\r\n");
 	add_msg(&b, "ok@example.net", "x\r\n");
 	add_msg(&b, "bg@example.net", "x\r\n");
+	add_msg(&b, "disk@example.net", "x\r\n");
 	t0 = now();
 	assert_int_equal(transport_send(t, b.m, b.n, &err), 0);
 	/* the background child holds stderr open; the exit decides */
@@ -656,6 +658,9 @@ static void test_sendmail_statuses(void **state)
 	assert_int_equal(b.m[5].result, TRANSPORT_SENT);
 	assert_string_equal(b.m[5].reply,
 			    "sendmail exited 0: queued, delivering in the background");
+	/* trouble of the host, not of the address: tried again later */
+	assert_int_equal(b.m[6].result, TRANSPORT_TEMPFAIL);
+	assert_string_equal(b.m[6].reply, "sendmail exited 74: No space left on device");
 	batch_release(&b);
 
 	/* A program that stops reading costs the message, not the process
