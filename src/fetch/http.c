@@ -24,6 +24,7 @@
 #include <curl/curl.h>
 
 #include "buf.h"
+#include "curlmulti.h"
 #include "xalloc.h"
 
 /* Header values we keep (ETag, Last-Modified, Content-Type, reason phrase)
@@ -85,7 +86,6 @@ struct fetch {
 	void *data;
 };
 
-static int http_global_init(struct buf *err);
 static int url_check(const char *url, int redirect, struct buf *host,
 		     struct buf *why);
 static size_t host_intern(struct fetch *f, const char *name);
@@ -119,32 +119,6 @@ static int is_redirect(long status);
 static int is_http_scheme(const char *scheme);
 static void trim(const char **p, size_t *len);
 static const char *or_null(const struct buf *b);
-
-static int curl_ready;
-
-/*
- * curl_global_init runs once, at first use, so that programs that never
- * fetch never pay for TLS start-up. There is no matching
- * curl_global_cleanup: it is not thread-safe, other modules may still use
- * libcurl, and the process exit returns what it holds. Valgrind shows that
- * as "still reachable" (the TLS library's tables), never as a definite leak.
- * Not thread-safe itself: the first call must come before any threads.
- */
-static int http_global_init(struct buf *err)
-{
-	CURLcode rc;
-
-	if (curl_ready)
-		return 0;
-	rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-	if (rc != CURLE_OK) {
-		buf_addf(err, "cannot initialise libcurl: %s",
-			 curl_easy_strerror(rc));
-		return -1;
-	}
-	curl_ready = 1;
-	return 0;
-}
 
 static int is_http_scheme(const char *scheme)
 {
@@ -826,6 +800,11 @@ static void add_conditional(struct xfer *x, const char *name,
 	buf_release(&line);
 }
 
+static void on_done(void *ctx, char *private, CURLcode rc)
+{
+	xfer_complete(ctx, (struct xfer *)(void *)private, rc);
+}
+
 static void run(struct fetch *f)
 {
 	CURLMcode mc = CURLM_OK;
@@ -837,21 +816,7 @@ static void run(struct fetch *f)
 		mc = curl_multi_perform(f->multi, &still);
 		if (mc != CURLM_OK)
 			break;
-		for (;;) {
-			int left = 0;
-			CURLMsg *msg = curl_multi_info_read(f->multi, &left);
-			char *priv = NULL;
-			CURLcode rc;
-
-			if (!msg)
-				break;
-			if (msg->msg != CURLMSG_DONE)
-				continue;
-			rc = msg->data.result;
-			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv);
-			/* msg dies with the handle's removal, below. */
-			xfer_complete(f, (struct xfer *)(void *)priv, rc);
-		}
+		curlmulti_each_done(f->multi, on_done, f);
 		start_ready(f);
 		if (!f->running)
 			break;
@@ -900,7 +865,7 @@ int http_fetch_all(const struct http_options *opt, struct http_request *reqs,
 	f.concurrency = opt->concurrency > 0 ? opt->concurrency : 1;
 	f.per_host = opt->per_host > 0 ? opt->per_host : 1;
 	f.max_bytes = opt->max_bytes > 0 ? (size_t)opt->max_bytes : 0;
-	if (http_global_init(err) < 0)
+	if (curlmulti_global_init(err) < 0)
 		goto out;
 	f.multi = curl_multi_init();
 	f.share = curl_share_init();

@@ -205,23 +205,25 @@ int journal_next(struct store *st, long long digest, long long after, unsigned s
 	return 0;
 }
 
-int journal_mark_sending(struct store *st, long long digest, const struct journal_row *rows,
-			 size_t n, long long now, struct buf *err)
+/* Run sql, an UPDATE of one delivery whose ?1 is the digest, ?2 the
+ * subscriber and ?3 now, for each of n rows in one committed transaction;
+ * bind(q, i, rows) gives row i's subscriber and binds what else sql asks. */
+static int update_each(struct store *st, const char *sql, long long digest, long long now,
+		       size_t n, long long (*bind)(sqlite3_stmt *q, size_t i, const void *rows),
+		       const void *rows, const char *what, struct buf *err)
 {
 	sqlite3_stmt *q = NULL;
 
 	if (store_begin(st, err) < 0)
 		return -1;
-	if (store_prepare(st, "UPDATE deliveries SET state = 'sending', "
-			  "attempts = attempts + 1, updated_at = ?3 "
-			  "WHERE digest = ?1 AND subscriber = ?2", &q, err) < 0)
+	if (store_prepare(st, sql, &q, err) < 0)
 		goto fail;
 	for (size_t i = 0; i < n; i++) {
 		sqlite3_bind_int64(q, 1, digest);
-		sqlite3_bind_int64(q, 2, rows[i].subscriber);
+		sqlite3_bind_int64(q, 2, bind(q, i, rows));
 		sqlite3_bind_int64(q, 3, now);
 		if (sqlite3_step(q) != SQLITE_DONE) {
-			store_fail(st, "marking deliveries as sending", err);
+			store_fail(st, what, err);
 			goto fail;
 		}
 		sqlite3_reset(q);
@@ -234,37 +236,39 @@ fail:
 	return -1;
 }
 
+static long long bind_row(sqlite3_stmt *q, size_t i, const void *rows)
+{
+	(void)q;
+	return ((const struct journal_row *)rows)[i].subscriber;
+}
+
+int journal_mark_sending(struct store *st, long long digest, const struct journal_row *rows,
+			 size_t n, long long now, struct buf *err)
+{
+	return update_each(st, "UPDATE deliveries SET state = 'sending', "
+			   "attempts = attempts + 1, updated_at = ?3 "
+			   "WHERE digest = ?1 AND subscriber = ?2", digest, now, n, bind_row, rows,
+			   "marking deliveries as sending", err);
+}
+
+static long long bind_result(sqlite3_stmt *q, size_t i, const void *rows)
+{
+	const struct journal_result *r = (const struct journal_result *)rows + i;
+
+	sqlite3_bind_text(q, 4, journal_state_names[r->state], -1, SQLITE_STATIC);
+	if (r->reply && *r->reply)
+		sqlite3_bind_text(q, 5, r->reply, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(q, 5);
+	return r->subscriber;
+}
+
 int journal_record(struct store *st, long long digest, const struct journal_result *results,
 		   size_t n, long long now, struct buf *err)
 {
-	sqlite3_stmt *q = NULL;
-
-	if (store_begin(st, err) < 0)
-		return -1;
-	if (store_prepare(st, "UPDATE deliveries SET state = ?3, reply = ?4, updated_at = ?5 "
-			  "WHERE digest = ?1 AND subscriber = ?2", &q, err) < 0)
-		goto fail;
-	for (size_t i = 0; i < n; i++) {
-		sqlite3_bind_int64(q, 1, digest);
-		sqlite3_bind_int64(q, 2, results[i].subscriber);
-		sqlite3_bind_text(q, 3, journal_state_names[results[i].state], -1, SQLITE_STATIC);
-		if (results[i].reply && *results[i].reply)
-			sqlite3_bind_text(q, 4, results[i].reply, -1, SQLITE_STATIC);
-		else
-			sqlite3_bind_null(q, 4);
-		sqlite3_bind_int64(q, 5, now);
-		if (sqlite3_step(q) != SQLITE_DONE) {
-			store_fail(st, "recording deliveries", err);
-			goto fail;
-		}
-		sqlite3_reset(q);
-	}
-	sqlite3_finalize(q);
-	return store_commit(st, err) < 0 ? (store_rollback(st), -1) : 0;
-fail:
-	sqlite3_finalize(q);
-	store_rollback(st);
-	return -1;
+	return update_each(st, "UPDATE deliveries SET state = ?4, reply = ?5, updated_at = ?3 "
+			   "WHERE digest = ?1 AND subscriber = ?2", digest, now, n, bind_result,
+			   results, "recording deliveries", err);
 }
 
 int journal_bounce(struct store *st, long long digest, long bounce_after, long long now,

@@ -51,6 +51,7 @@
 #include <curl/curl.h>
 
 #include "backend.h"
+#include "curlmulti.h"
 #include "secret.h"
 #include "xalloc.h"
 
@@ -126,7 +127,6 @@ static int smtp_open(void **state, const struct config *cfg,
 static int smtp_send(void *state, struct transport_msg *msgs, size_t n,
 		     struct buf *err);
 static void smtp_close(void *state);
-static int global_init(struct buf *err);
 static int is_loopback(const char *host);
 static int check_host(const char *host, struct buf *err);
 static int slot_setup(struct smtp *s, struct slot *sl, const char *url,
@@ -153,28 +153,6 @@ static void run(struct smtp *s);
 const struct backend_ops transport_smtp_ops = {
 	"smtp", smtp_open, smtp_send, smtp_close
 };
-
-static int curl_ready;
-
-/*
- * Once per process, at first use; never undone: curl_global_cleanup is
- * not thread-safe and other modules (fetch) may use libcurl too. libcurl
- * counts the calls, so fetch's own init does no harm.
- */
-static int global_init(struct buf *err)
-{
-	CURLcode rc;
-
-	if (curl_ready)
-		return 0;
-	rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-	if (rc != CURLE_OK) {
-		buf_addf(err, "cannot initialise libcurl: %s", curl_easy_strerror(rc));
-		return -1;
-	}
-	curl_ready = 1;
-	return 0;
-}
 
 /* localhost, 127.0.0.0/8, ::1: names and addresses that never leave the
  * machine, the only places where tls = none sends nothing in clear. */
@@ -277,7 +255,7 @@ static int smtp_open(void **state, const struct config *cfg,
 			   "[smtp] username");
 		goto out;
 	}
-	if (global_init(err) < 0)
+	if (curlmulti_global_init(err) < 0)
 		goto out;
 
 	s = xcalloc(1, sizeof(*s));
@@ -891,6 +869,11 @@ static void slot_done(struct smtp *s, struct slot *sl, CURLcode rc)
 	sl->msg = -1;
 }
 
+static void on_done(void *ctx, char *private, CURLcode rc)
+{
+	slot_done(ctx, (struct slot *)(void *)private, rc);
+}
+
 static void run(struct smtp *s)
 {
 	struct buf why = BUF_INIT;
@@ -909,21 +892,7 @@ static void run(struct smtp *s)
 			if (mc != CURLM_OK)
 				break;
 		}
-		for (;;) {
-			int left = 0;
-			CURLMsg *msg = curl_multi_info_read(s->multi, &left);
-			char *priv = NULL;
-			CURLcode rc;
-
-			if (!msg)
-				break;
-			if (msg->msg != CURLMSG_DONE)
-				continue;
-			rc = msg->data.result;
-			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv);
-			/* msg dies with the handle's removal, in slot_done */
-			slot_done(s, (struct slot *)(void *)priv, rc);
-		}
+		curlmulti_each_done(s->multi, on_done, s);
 		start_ready(s);
 		if (!s->running && (!s->qlen || s->fatal))
 			break;
