@@ -39,6 +39,7 @@
 #define OPENSSL "/usr/bin/openssl"
 #define MAX_MSGS 16
 #define FROM_ADDR "news-digest@example.org"
+#define ANY (-1)               /* assert_each: that field is not checked */
 
 struct server {
 	pid_t pid;
@@ -68,6 +69,9 @@ static double now(void);
 static void set_str(char **field, const char *value);
 static void config_smtp(struct config *cfg, int port);
 static void add_msg(struct batch *b, const char *rcpt, const char *body);
+static void add_plain(struct batch *b, int n);
+static void assert_each(const struct batch *b, int result, int maybe,
+			const char *reply);
 static void batch_release(struct batch *b);
 static void write_file(const char *path, const char *text, mode_t mode);
 static char *read_file(const char *path, size_t *len);
@@ -148,6 +152,38 @@ static void add_msg(struct batch *b, const char *rcpt, const char *body)
 	b->m[i].result = 42;
 	b->m[i].maybe_delivered = 7;
 	snprintf(b->m[i].reply, sizeof(b->m[i].reply), "stale");
+}
+
+/* n one-line messages to a@, b@, c@... example.net, for the tests where
+ * only how many go matters. */
+static void add_plain(struct batch *b, int n)
+{
+	char rcpt[32];
+	int k;
+
+	for (k = 0; k < n; k++) {
+		snprintf(rcpt, sizeof(rcpt), "%c@example.net", 'a' + k);
+		add_msg(b, rcpt, "x\r\n");
+	}
+}
+
+/* Every message of b is sane and came out with `result` and
+ * `maybe_delivered` (ANY: whatever each got), its reply holding `reply`
+ * (NULL: whatever it says). */
+static void assert_each(const struct batch *b, int result, int maybe,
+			const char *reply)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		assert_sane_msg(&b->m[i]);
+		if (result != ANY)
+			assert_int_equal(b->m[i].result, result);
+		if (maybe != ANY)
+			assert_int_equal(b->m[i].maybe_delivered, maybe);
+		if (reply)
+			assert_non_null(strstr(b->m[i].reply, reply));
+	}
 }
 
 static void batch_release(struct batch *b)
@@ -384,41 +420,104 @@ static int group_teardown(void **state)
 			skip(); \
 	} while (0)
 
+/*
+ * What a test holds: the smtpfault.py server (pid 0 while none runs), the
+ * config, one batch, the error sentence and the open transport (NULL while
+ * none is open). Set up by fx_init (maildir, sendmail) or fx_start (smtp);
+ * the test then tweaks fx.cfg and calls fx_open. fx_end takes down what is
+ * left, so a test that closes or stops half way owes nothing more.
+ */
+struct fx {
+	struct server srv;
+	struct config cfg;
+	struct batch b;
+	struct buf err;
+	struct transport *t;
+};
+
+/* No server, the default config. */
+static void fx_init(struct fx *fx)
+{
+	*fx = (struct fx){ .err = BUF_INIT };
+	config_init(&fx->cfg);
+}
+
+/* A server started with args (skips the test without one) and the config
+ * of config_smtp pointing at it. */
+static void fx_start(struct fx *fx, const char *const *args)
+{
+	NEED_SERVER();
+	*fx = (struct fx){ .err = BUF_INIT };
+	assert_int_equal(server_start(&fx->srv, args), 0);
+	config_smtp(&fx->cfg, fx->srv.port);
+}
+
+/* Open `kind` from fx->cfg as it stands now; it must open. */
+static void fx_open(struct fx *fx, int kind, const char *maildir)
+{
+	fx->t = transport_open(&fx->cfg, kind, maildir, &fx->err);
+	assert_non_null(fx->t);
+}
+
+/* The whole batch through the open transport. */
+static int fx_send(struct fx *fx)
+{
+	return transport_send(fx->t, fx->b.m, fx->b.n, &fx->err);
+}
+
+/* Close mid-test: QUIT goes out now, where the test checks for it. */
+static void fx_close(struct fx *fx)
+{
+	transport_close(fx->t);
+	fx->t = NULL;
+}
+
+/* A second round against another server: close, stop the old server,
+ * start one with args and point the config at it. */
+static void fx_restart(struct fx *fx, const char *const *args)
+{
+	fx_close(fx);
+	server_stop(&fx->srv);
+	assert_int_equal(server_start(&fx->srv, args), 0);
+	fx->cfg.smtp.port = fx->srv.port;
+}
+
+/* In the order the tests always took down by hand: the transport still
+ * talks to the server when it closes. */
+static void fx_end(struct fx *fx)
+{
+	fx_close(fx);
+	server_stop(&fx->srv);
+	batch_release(&fx->b);
+	buf_release(&fx->err);
+	config_release(&fx->cfg);
+}
+
 /* --- maildir ------------------------------------------------------------ */
 
 static void test_maildir_writes(void **state)
 {
-	struct config cfg;
-	struct batch b = { 0 };
-	struct buf err = BUF_INIT;
-	struct transport *t;
+	struct fx fx;
 	char dir[256], sub[300];
 	DIR *d;
 	struct dirent *e;
 	char names[3][256];
 	int found = 0;
-	size_t i;
 
-	config_init(&cfg);
+	fx_init(&fx);
 	new_path(dir, sizeof(dir), "outbox/deeper");
-	t = transport_open(&cfg, TRANSPORT_MAILDIR, dir, &err);
-	assert_non_null(t);
-	assert_int_equal(err.len, 0);
-	assert_non_null(strstr(transport_describe(t), "maildir "));
-	assert_non_null(strstr(transport_describe(t), dir));
+	fx_open(&fx, TRANSPORT_MAILDIR, dir);
+	assert_int_equal(fx.err.len, 0);
+	assert_non_null(strstr(transport_describe(fx.t), "maildir "));
+	assert_non_null(strstr(transport_describe(fx.t), dir));
 	snprintf(sub, sizeof(sub), "%s/cur", dir);
 	assert_int_equal(count_files(sub), 0);
 
-	add_msg(&b, "a@example.net", "line one\r\n.\r\nlast\r\n");
-	add_msg(&b, "b@example.net", "bare\rcr and no final newline");
-	add_msg(&b, "c@example.net", "");
-	assert_int_equal(transport_send(t, b.m, b.n, &err), 0);
-	for (i = 0; i < b.n; i++) {
-		assert_sane_msg(&b.m[i]);
-		assert_int_equal(b.m[i].result, TRANSPORT_SENT);
-		assert_int_equal(b.m[i].maybe_delivered, 0);
-		assert_non_null(strstr(b.m[i].reply, "/new/"));
-	}
+	add_msg(&fx.b, "a@example.net", "line one\r\n.\r\nlast\r\n");
+	add_msg(&fx.b, "b@example.net", "bare\rcr and no final newline");
+	add_msg(&fx.b, "c@example.net", "");
+	assert_int_equal(fx_send(&fx), 0);
+	assert_each(&fx.b, TRANSPORT_SENT, 0, "/new/");
 	snprintf(sub, sizeof(sub), "%s/tmp", dir);
 	assert_int_equal(count_files(sub), 0);
 	snprintf(sub, sizeof(sub), "%s/new", dir);
@@ -462,72 +561,57 @@ static void test_maildir_writes(void **state)
 	assert_int_equal(found, 3);
 
 	/* a second batch goes on with new names */
-	batch_release(&b);
-	add_msg(&b, "d@example.net", "again\r\n");
-	assert_int_equal(transport_send(t, b.m, b.n, &err), 0);
-	assert_int_equal(b.m[0].result, TRANSPORT_SENT);
+	batch_release(&fx.b);
+	add_msg(&fx.b, "d@example.net", "again\r\n");
+	assert_int_equal(fx_send(&fx), 0);
+	assert_int_equal(fx.b.m[0].result, TRANSPORT_SENT);
 	assert_int_equal(count_files(sub), 4);
-	transport_close(t);
-	batch_release(&b);
-	buf_release(&err);
-	config_release(&cfg);
+	fx_end(&fx);
 }
 
 static void test_maildir_unwritable(void **state)
 {
-	struct config cfg;
-	struct batch b = { 0 };
-	struct buf err = BUF_INIT;
-	struct transport *t;
+	struct fx fx;
 	char dir[256], sub[300];
-	size_t i;
 
-	config_init(&cfg);
+	fx_init(&fx);
 	new_path(dir, sizeof(dir), "broken");
-	t = transport_open(&cfg, TRANSPORT_MAILDIR, dir, &err);
-	assert_non_null(t);
+	fx_open(&fx, TRANSPORT_MAILDIR, dir);
 	/* tmp/ turns into a file after the open: even root cannot write
 	 * there */
 	snprintf(sub, sizeof(sub), "%s/tmp", dir);
 	assert_int_equal(rmdir(sub), 0);
 	write_file(sub, "in the way\n", 0600);
-	add_msg(&b, "a@example.net", "one\r\n");
-	add_msg(&b, "b@example.net", "two\r\n");
-	assert_int_equal(transport_send(t, b.m, b.n, &err), EX_CANTCREAT);
-	assert_non_null(strstr(err.s, "cannot write '"));
-	assert_non_null(strstr(err.s, sub));
-	assert_non_null(strstr(err.s, "Not a directory"));
-	for (i = 0; i < b.n; i++) {
-		assert_sane_msg(&b.m[i]);
-		assert_int_equal(b.m[i].result, TRANSPORT_TEMPFAIL);
-		assert_non_null(strstr(b.m[i].reply, "cannot write"));
-	}
-	transport_close(t);
+	add_msg(&fx.b, "a@example.net", "one\r\n");
+	add_msg(&fx.b, "b@example.net", "two\r\n");
+	assert_int_equal(fx_send(&fx), EX_CANTCREAT);
+	assert_non_null(strstr(fx.err.s, "cannot write '"));
+	assert_non_null(strstr(fx.err.s, sub));
+	assert_non_null(strstr(fx.err.s, "Not a directory"));
+	assert_each(&fx.b, TRANSPORT_TEMPFAIL, ANY, "cannot write");
+	fx_close(&fx);
 
 	/* a folder that cannot be made is refused at open */
-	buf_reset(&err);
+	buf_reset(&fx.err);
 	snprintf(sub, sizeof(sub), "%s/tmp/below", dir);
-	assert_null(transport_open(&cfg, TRANSPORT_MAILDIR, sub, &err));
-	assert_non_null(strstr(err.s, "cannot create"));
+	assert_null(transport_open(&fx.cfg, TRANSPORT_MAILDIR, sub, &fx.err));
+	assert_non_null(strstr(fx.err.s, "cannot create"));
 
 	/* permissions, where they apply (not to root) */
 	if (geteuid() != 0) {
 		new_path(dir, sizeof(dir), "readonly");
-		buf_reset(&err);
-		t = transport_open(&cfg, TRANSPORT_MAILDIR, dir, &err);
-		assert_non_null(t);
+		buf_reset(&fx.err);
+		fx_open(&fx, TRANSPORT_MAILDIR, dir);
 		snprintf(sub, sizeof(sub), "%s/tmp", dir);
 		assert_int_equal(chmod(sub, 0500), 0);
-		assert_int_equal(transport_send(t, b.m, b.n, &err), EX_CANTCREAT);
-		assert_non_null(strstr(err.s, "Permission denied"));
-		transport_close(t);
-		buf_reset(&err);
-		assert_null(transport_open(&cfg, TRANSPORT_MAILDIR, dir, &err));
-		assert_non_null(strstr(err.s, "cannot write to"));
+		assert_int_equal(fx_send(&fx), EX_CANTCREAT);
+		assert_non_null(strstr(fx.err.s, "Permission denied"));
+		fx_close(&fx);
+		buf_reset(&fx.err);
+		assert_null(transport_open(&fx.cfg, TRANSPORT_MAILDIR, dir, &fx.err));
+		assert_non_null(strstr(fx.err.s, "cannot write to"));
 	}
-	batch_release(&b);
-	buf_release(&err);
-	config_release(&cfg);
+	fx_end(&fx);
 }
 
 /* --- sendmail ----------------------------------------------------------- */
@@ -554,28 +638,24 @@ static void fake_sendmail(char *prog, size_t size, const char *tail)
 
 static void test_sendmail_ok(void **state)
 {
-	struct config cfg;
-	struct batch b = { 0 };
-	struct buf err = BUF_INIT;
-	struct transport *t;
+	struct fx fx;
 	char prog[300], path[400];
 	char *text;
 	size_t len;
 
 	fake_sendmail(prog, sizeof(prog), "cat > \"$d/in$n\"; exit 0");
-	config_init(&cfg);
-	set_str(&cfg.send.sendmail, prog);
-	t = transport_open(&cfg, TRANSPORT_SENDMAIL, NULL, &err);
-	assert_non_null(t);
-	assert_non_null(strstr(transport_describe(t), "sendmail "));
-	assert_non_null(strstr(transport_describe(t), prog));
-	add_msg(&b, "a@example.net", "one\r\n.\r\n..two\r\n");
-	add_msg(&b, "-flag@example.net", "leading dash\r\n");
-	assert_int_equal(transport_send(t, b.m, b.n, &err), 0);
-	assert_int_equal(b.m[0].result, TRANSPORT_SENT);
-	assert_int_equal(b.m[1].result, TRANSPORT_SENT);
-	assert_sane_msg(&b.m[0]);
-	assert_string_equal(b.m[0].reply, "sendmail exited 0");
+	fx_init(&fx);
+	set_str(&fx.cfg.send.sendmail, prog);
+	fx_open(&fx, TRANSPORT_SENDMAIL, NULL);
+	assert_non_null(strstr(transport_describe(fx.t), "sendmail "));
+	assert_non_null(strstr(transport_describe(fx.t), prog));
+	add_msg(&fx.b, "a@example.net", "one\r\n.\r\n..two\r\n");
+	add_msg(&fx.b, "-flag@example.net", "leading dash\r\n");
+	assert_int_equal(fx_send(&fx), 0);
+	assert_int_equal(fx.b.m[0].result, TRANSPORT_SENT);
+	assert_int_equal(fx.b.m[1].result, TRANSPORT_SENT);
+	assert_sane_msg(&fx.b.m[0]);
+	assert_string_equal(fx.b.m[0].reply, "sendmail exited 0");
 
 	*strrchr(prog, '/') = '\0';
 	snprintf(path, sizeof(path), "%s/args0", prog);
@@ -595,20 +675,14 @@ static void test_sendmail_ok(void **state)
 	assert_null(strchr(text, '\r'));
 	assert_non_null(strstr(text, "Subject: digest 0\nMessage-ID: <m0@test>\n\n"
 				     "one\n.\n..two\n"));
-	assert_int_equal(len, b.m[0].len - 8);
+	assert_int_equal(len, fx.b.m[0].len - 8);
 	free(text);
-	transport_close(t);
-	batch_release(&b);
-	buf_release(&err);
-	config_release(&cfg);
+	fx_end(&fx);
 }
 
 static void test_sendmail_statuses(void **state)
 {
-	struct config cfg;
-	struct batch b = { 0 };
-	struct buf err = BUF_INIT;
-	struct transport *t;
+	struct fx fx;
 	char prog[300];
 	double t0;
 	size_t i;
@@ -628,40 +702,39 @@ static void test_sendmail_statuses(void **state)
 		      "bg@*) echo 'queued, delivering in the background' >&2; sleep 5 & exit 0;;\n"
 		      "esac\n"
 		      "exit 0");
-	config_init(&cfg);
-	set_str(&cfg.send.sendmail, prog);
-	t = transport_open(&cfg, TRANSPORT_SENDMAIL, NULL, &err);
-	assert_non_null(t);
-	add_msg(&b, "temp@example.net", "x\r\n");
-	add_msg(&b, "gone@example.net", "x\r\n");
-	add_msg(&b, "quiet@example.net", "x\r\n");
-	add_msg(&b, "kill@example.net", "x\r\n");
-	add_msg(&b, "ok@example.net", "x\r\n");
-	add_msg(&b, "bg@example.net", "x\r\n");
-	add_msg(&b, "disk@example.net", "x\r\n");
+	fx_init(&fx);
+	set_str(&fx.cfg.send.sendmail, prog);
+	fx_open(&fx, TRANSPORT_SENDMAIL, NULL);
+	add_msg(&fx.b, "temp@example.net", "x\r\n");
+	add_msg(&fx.b, "gone@example.net", "x\r\n");
+	add_msg(&fx.b, "quiet@example.net", "x\r\n");
+	add_msg(&fx.b, "kill@example.net", "x\r\n");
+	add_msg(&fx.b, "ok@example.net", "x\r\n");
+	add_msg(&fx.b, "bg@example.net", "x\r\n");
+	add_msg(&fx.b, "disk@example.net", "x\r\n");
 	t0 = now();
-	assert_int_equal(transport_send(t, b.m, b.n, &err), 0);
+	assert_int_equal(fx_send(&fx), 0);
 	/* the background child holds stderr open; the exit decides */
 	assert_true(now() - t0 < 4);
-	for (i = 0; i < b.n; i++)
-		assert_sane_msg(&b.m[i]);
-	assert_int_equal(b.m[0].result, TRANSPORT_TEMPFAIL);
-	assert_string_equal(b.m[0].reply, "sendmail exited 75: queue file write error");
-	assert_int_equal(b.m[1].result, TRANSPORT_FAILED);
-	assert_string_equal(b.m[1].reply,
+	for (i = 0; i < fx.b.n; i++)
+		assert_sane_msg(&fx.b.m[i]);
+	assert_int_equal(fx.b.m[0].result, TRANSPORT_TEMPFAIL);
+	assert_string_equal(fx.b.m[0].reply, "sendmail exited 75: queue file write error");
+	assert_int_equal(fx.b.m[1].result, TRANSPORT_FAILED);
+	assert_string_equal(fx.b.m[1].reply,
 			    "sendmail exited 69: sendmail: <gone@example.net>: no such user");
-	assert_int_equal(b.m[2].result, TRANSPORT_FAILED);
-	assert_string_equal(b.m[2].reply, "sendmail exited 78");
-	assert_int_equal(b.m[3].result, TRANSPORT_TEMPFAIL);
-	assert_string_equal(b.m[3].reply, "sendmail killed by signal 15");
-	assert_int_equal(b.m[4].result, TRANSPORT_SENT);
-	assert_int_equal(b.m[5].result, TRANSPORT_SENT);
-	assert_string_equal(b.m[5].reply,
+	assert_int_equal(fx.b.m[2].result, TRANSPORT_FAILED);
+	assert_string_equal(fx.b.m[2].reply, "sendmail exited 78");
+	assert_int_equal(fx.b.m[3].result, TRANSPORT_TEMPFAIL);
+	assert_string_equal(fx.b.m[3].reply, "sendmail killed by signal 15");
+	assert_int_equal(fx.b.m[4].result, TRANSPORT_SENT);
+	assert_int_equal(fx.b.m[5].result, TRANSPORT_SENT);
+	assert_string_equal(fx.b.m[5].reply,
 			    "sendmail exited 0: queued, delivering in the background");
 	/* trouble of the host, not of the address: tried again later */
-	assert_int_equal(b.m[6].result, TRANSPORT_TEMPFAIL);
-	assert_string_equal(b.m[6].reply, "sendmail exited 74: No space left on device");
-	batch_release(&b);
+	assert_int_equal(fx.b.m[6].result, TRANSPORT_TEMPFAIL);
+	assert_string_equal(fx.b.m[6].reply, "sendmail exited 74: No space left on device");
+	batch_release(&fx.b);
 
 	/* A program that stops reading costs the message, not the process
 	 * (SIGPIPE): 1 MB does not fit in a pipe. */
@@ -670,171 +743,138 @@ static void test_sendmail_statuses(void **state)
 
 		for (i = 0; i < 20000; i++)
 			buf_addstr(&big, "0123456789012345678901234567890123456789012345678\r\n");
-		add_msg(&b, "early@example.net", big.s);
-		add_msg(&b, "early69@example.net", big.s);
-		add_msg(&b, "ok@example.net", big.s);
+		add_msg(&fx.b, "early@example.net", big.s);
+		add_msg(&fx.b, "early69@example.net", big.s);
+		add_msg(&fx.b, "ok@example.net", big.s);
 		buf_release(&big);
 	}
-	assert_int_equal(transport_send(t, b.m, b.n, &err), 0);
-	assert_int_equal(b.m[0].result, TRANSPORT_TEMPFAIL);
-	assert_string_equal(b.m[0].reply,
+	assert_int_equal(fx_send(&fx), 0);
+	assert_int_equal(fx.b.m[0].result, TRANSPORT_TEMPFAIL);
+	assert_string_equal(fx.b.m[0].reply,
 			    "sendmail exited 0 before reading the whole message");
-	assert_int_equal(b.m[1].result, TRANSPORT_FAILED);
-	assert_string_equal(b.m[1].reply, "sendmail exited 69: refused");
-	assert_int_equal(b.m[2].result, TRANSPORT_SENT);
-	transport_close(t);
-	batch_release(&b);
-	buf_release(&err);
-	config_release(&cfg);
+	assert_int_equal(fx.b.m[1].result, TRANSPORT_FAILED);
+	assert_string_equal(fx.b.m[1].reply, "sendmail exited 69: refused");
+	assert_int_equal(fx.b.m[2].result, TRANSPORT_SENT);
+	fx_end(&fx);
 }
 
 static void test_sendmail_timeout(void **state)
 {
-	struct config cfg;
-	struct batch b = { 0 };
-	struct buf err = BUF_INIT;
-	struct transport *t;
+	struct fx fx;
 	char prog[300];
 	double t0;
 
 	/* the sleep is a grandchild: the whole group must go */
 	fake_sendmail(prog, sizeof(prog), "cat >/dev/null; sleep 30; exit 0");
-	config_init(&cfg);
-	set_str(&cfg.send.sendmail, prog);
-	cfg.send.sendmail_timeout = 1;
-	t = transport_open(&cfg, TRANSPORT_SENDMAIL, NULL, &err);
-	assert_non_null(t);
-	add_msg(&b, "slow@example.net", "x\r\n");
+	fx_init(&fx);
+	set_str(&fx.cfg.send.sendmail, prog);
+	fx.cfg.send.sendmail_timeout = 1;
+	fx_open(&fx, TRANSPORT_SENDMAIL, NULL);
+	add_msg(&fx.b, "slow@example.net", "x\r\n");
 	t0 = now();
-	assert_int_equal(transport_send(t, b.m, b.n, &err), 0);
+	assert_int_equal(fx_send(&fx), 0);
 	assert_true(now() - t0 >= 0.9);
 	assert_true(now() - t0 < 10);
-	assert_int_equal(b.m[0].result, TRANSPORT_TEMPFAIL);
-	assert_string_equal(b.m[0].reply, "sendmail timed out after 1 s");
+	assert_int_equal(fx.b.m[0].result, TRANSPORT_TEMPFAIL);
+	assert_string_equal(fx.b.m[0].reply, "sendmail timed out after 1 s");
 	/* all of it had gone in: it may have been queued */
-	assert_int_equal(b.m[0].maybe_delivered, 1);
-	transport_close(t);
-	batch_release(&b);
-	buf_release(&err);
-	config_release(&cfg);
+	assert_int_equal(fx.b.m[0].maybe_delivered, 1);
+	fx_end(&fx);
 }
 
 static void test_sendmail_missing(void **state)
 {
-	struct config cfg;
-	struct batch b = { 0 };
-	struct buf err = BUF_INIT;
-	struct transport *t;
+	struct fx fx;
 	char prog[300];
 
-	config_init(&cfg);
-	set_str(&cfg.send.sendmail, "/nonexistent/sendmail");
-	assert_null(transport_open(&cfg, TRANSPORT_SENDMAIL, NULL, &err));
-	assert_non_null(strstr(err.s, "cannot run sendmail '/nonexistent/sendmail'"));
+	fx_init(&fx);
+	set_str(&fx.cfg.send.sendmail, "/nonexistent/sendmail");
+	assert_null(transport_open(&fx.cfg, TRANSPORT_SENDMAIL, NULL, &fx.err));
+	assert_non_null(strstr(fx.err.s, "cannot run sendmail '/nonexistent/sendmail'"));
 
 	/* gone after the open: EX_UNAVAILABLE, nothing handed over */
 	fake_sendmail(prog, sizeof(prog), "exit 0");
-	set_str(&cfg.send.sendmail, prog);
-	buf_reset(&err);
-	t = transport_open(&cfg, TRANSPORT_SENDMAIL, NULL, &err);
-	assert_non_null(t);
+	set_str(&fx.cfg.send.sendmail, prog);
+	buf_reset(&fx.err);
+	fx_open(&fx, TRANSPORT_SENDMAIL, NULL);
 	assert_int_equal(unlink(prog), 0);
-	add_msg(&b, "a@example.net", "x\r\n");
-	add_msg(&b, "b@example.net", "x\r\n");
-	assert_int_equal(transport_send(t, b.m, b.n, &err), EX_UNAVAILABLE);
-	assert_non_null(strstr(err.s, "No such file or directory"));
-	assert_int_equal(b.m[0].result, TRANSPORT_TEMPFAIL);
-	assert_int_equal(b.m[1].result, TRANSPORT_TEMPFAIL);
-	assert_non_null(strstr(b.m[1].reply, "cannot run sendmail"));
-	transport_close(t);
+	add_plain(&fx.b, 2);
+	assert_int_equal(fx_send(&fx), EX_UNAVAILABLE);
+	assert_non_null(strstr(fx.err.s, "No such file or directory"));
+	assert_int_equal(fx.b.m[0].result, TRANSPORT_TEMPFAIL);
+	assert_int_equal(fx.b.m[1].result, TRANSPORT_TEMPFAIL);
+	assert_non_null(strstr(fx.b.m[1].reply, "cannot run sendmail"));
+	fx_close(&fx);
 
 	/* not executable */
 	write_file(prog, "#!/bin/sh\nexit 0\n", 0600);
-	buf_reset(&err);
+	buf_reset(&fx.err);
 	if (geteuid() != 0) {
-		assert_null(transport_open(&cfg, TRANSPORT_SENDMAIL, NULL, &err));
-		assert_non_null(strstr(err.s, "not an executable file"));
+		assert_null(transport_open(&fx.cfg, TRANSPORT_SENDMAIL, NULL, &fx.err));
+		assert_non_null(strstr(fx.err.s, "not an executable file"));
 	}
-	batch_release(&b);
-	buf_release(&err);
-	config_release(&cfg);
+	fx_end(&fx);
 }
 
 /* --- common ------------------------------------------------------------- */
 
 static void test_pacing(void **state)
 {
-	struct config cfg;
-	struct batch b = { 0 };
-	struct buf err = BUF_INIT;
-	struct transport *t;
+	struct fx fx;
 	char prog[300];
 	double t0;
 
 	fake_sendmail(prog, sizeof(prog), "cat >/dev/null; exit 0");
-	config_init(&cfg);
-	set_str(&cfg.send.sendmail, prog);
-	cfg.send.rate = 600;    /* one start every 0.1 s */
-	t = transport_open(&cfg, TRANSPORT_SENDMAIL, NULL, &err);
-	assert_non_null(t);
-	add_msg(&b, "a@example.net", "x\r\n");
-	add_msg(&b, "b@example.net", "x\r\n");
-	add_msg(&b, "c@example.net", "x\r\n");
+	fx_init(&fx);
+	set_str(&fx.cfg.send.sendmail, prog);
+	fx.cfg.send.rate = 600;    /* one start every 0.1 s */
+	fx_open(&fx, TRANSPORT_SENDMAIL, NULL);
+	add_plain(&fx.b, 3);
 	t0 = now();
-	assert_int_equal(transport_send(t, b.m, b.n, &err), 0);
+	assert_int_equal(fx_send(&fx), 0);
 	assert_true(now() - t0 >= 0.19);
 	/* the pace carries over into the next batch */
 	t0 = now();
-	assert_int_equal(transport_send(t, b.m, 1, &err), 0);
+	assert_int_equal(transport_send(fx.t, fx.b.m, 1, &fx.err), 0);
 	assert_true(now() - t0 >= 0.05);
-	assert_int_equal(b.m[0].result, TRANSPORT_SENT);
-	transport_close(t);
-	batch_release(&b);
-	buf_release(&err);
-	config_release(&cfg);
+	assert_int_equal(fx.b.m[0].result, TRANSPORT_SENT);
+	fx_end(&fx);
 }
 
 static void test_common_checks(void **state)
 {
-	struct config cfg;
-	struct batch b = { 0 };
-	struct buf err = BUF_INIT;
-	struct transport *t;
+	struct fx fx;
 	char dir[256];
 
-	config_init(&cfg);
+	fx_init(&fx);
 	new_path(dir, sizeof(dir), "checks");
-	t = transport_open(&cfg, TRANSPORT_MAILDIR, dir, &err);
-	assert_non_null(t);
-	add_msg(&b, "a@example.net\r\nRSET", "x\r\n");
-	add_msg(&b, "no-at-sign", "x\r\n");
-	add_msg(&b, "ok@example.net", "x\r\n");
-	b.m[1].rcpt = "";
-	assert_int_equal(transport_send(t, b.m, b.n, &err), 0);
-	assert_int_equal(b.m[0].result, TRANSPORT_FAILED);
-	assert_sane_msg(&b.m[0]);
-	assert_non_null(strstr(b.m[0].reply, "is not an address"));
-	assert_int_equal(b.m[1].result, TRANSPORT_FAILED);
-	assert_string_equal(b.m[1].reply, "no recipient");
-	assert_int_equal(b.m[2].result, TRANSPORT_SENT);
-	assert_int_equal(transport_send(t, b.m, 0, &err), 0);
-	transport_close(t);
-	transport_close(NULL);
-	batch_release(&b);
+	fx_open(&fx, TRANSPORT_MAILDIR, dir);
+	add_msg(&fx.b, "a@example.net\r\nRSET", "x\r\n");
+	add_msg(&fx.b, "no-at-sign", "x\r\n");
+	add_msg(&fx.b, "ok@example.net", "x\r\n");
+	fx.b.m[1].rcpt = "";
+	assert_int_equal(fx_send(&fx), 0);
+	assert_int_equal(fx.b.m[0].result, TRANSPORT_FAILED);
+	assert_sane_msg(&fx.b.m[0]);
+	assert_non_null(strstr(fx.b.m[0].reply, "is not an address"));
+	assert_int_equal(fx.b.m[1].result, TRANSPORT_FAILED);
+	assert_string_equal(fx.b.m[1].reply, "no recipient");
+	assert_int_equal(fx.b.m[2].result, TRANSPORT_SENT);
+	assert_int_equal(transport_send(fx.t, fx.b.m, 0, &fx.err), 0);
+	fx_close(&fx);
+	transport_close(NULL);         /* allowed: does nothing */
+	batch_release(&fx.b);
 
 	/* [mail] from must hold an address */
-	set_str(&cfg.mail.from, "News Digest <not an address>");
-	set_str(&cfg.send.sendmail, "/bin/true");
-	buf_reset(&err);
-	assert_null(transport_open(&cfg, TRANSPORT_SENDMAIL, NULL, &err));
-	assert_non_null(strstr(err.s, "[mail] from 'News Digest <not an address>'"));
-	set_str(&cfg.mail.from, "  bare@Example.ORG ");
-	buf_reset(&err);
-	t = transport_open(&cfg, TRANSPORT_SENDMAIL, NULL, &err);
-	assert_non_null(t);
-	transport_close(t);
-	buf_release(&err);
-	config_release(&cfg);
+	set_str(&fx.cfg.mail.from, "News Digest <not an address>");
+	set_str(&fx.cfg.send.sendmail, "/bin/true");
+	buf_reset(&fx.err);
+	assert_null(transport_open(&fx.cfg, TRANSPORT_SENDMAIL, NULL, &fx.err));
+	assert_non_null(strstr(fx.err.s, "[mail] from 'News Digest <not an address>'"));
+	set_str(&fx.cfg.mail.from, "  bare@Example.ORG ");
+	buf_reset(&fx.err);
+	fx_open(&fx, TRANSPORT_SENDMAIL, NULL);
+	fx_end(&fx);
 }
 
 /* --- smtp: refusals before any connection ------------------------------- */
@@ -909,19 +949,13 @@ static void test_smtp_open_checks(void **state)
 
 static void test_smtp_sends_and_reuses(void **state)
 {
-	struct server srv;
-	struct config cfg;
-	struct batch b = { 0 };
-	struct buf err = BUF_INIT;
-	struct transport *t;
+	struct fx fx;
 	char errlog[300];
 	int saved_stderr;
 	size_t i;
 	int k;
 
-	NEED_SERVER();
-	assert_int_equal(server_start(&srv, NULL), 0);
-	config_smtp(&cfg, srv.port);
+	fx_start(&fx, NULL);
 	/* libcurl must print nothing (VERBOSE is on for the replies) */
 	new_path(errlog, sizeof(errlog), "stderr");
 	fflush(stderr);
@@ -931,70 +965,64 @@ static void test_smtp_sends_and_reuses(void **state)
 	dup2(k, 2);
 	close(k);
 
-	t = transport_open(&cfg, TRANSPORT_SMTP, NULL, &err);
-	assert_non_null(t);
-	add_msg(&b, "a@example.net", "plain\r\n");
+	fx_open(&fx, TRANSPORT_SMTP, NULL);
+	add_msg(&fx.b, "a@example.net", "plain\r\n");
 	/* dot-stuffing is libcurl's: a lone "." and leading dots */
-	add_msg(&b, "b@example.net", "before\r\n.\r\n.leading\r\n..two\r\nafter\r\n");
+	add_msg(&fx.b, "b@example.net", "before\r\n.\r\n.leading\r\n..two\r\nafter\r\n");
 	/* no final CRLF: libcurl adds one before the "." */
-	add_msg(&b, "c@example.net", "no final newline");
-	add_msg(&b, "d@example.net", "four\r\n");
-	add_msg(&b, "e@example.net", "five\r\n");
-	add_msg(&b, "f@example.net", "six\r\n");
-	assert_int_equal(transport_send(t, b.m, b.n, &err), 0);
-	assert_int_equal(err.len, 0);
-	for (i = 0; i < b.n; i++) {
-		assert_sane_msg(&b.m[i]);
-		assert_int_equal(b.m[i].result, TRANSPORT_SENT);
-		assert_int_equal(b.m[i].maybe_delivered, 0);
-		assert_non_null(strstr(b.m[i].reply, "250 2.0.0 Ok: queued as "));
-	}
+	add_msg(&fx.b, "c@example.net", "no final newline");
+	add_msg(&fx.b, "d@example.net", "four\r\n");
+	add_msg(&fx.b, "e@example.net", "five\r\n");
+	add_msg(&fx.b, "f@example.net", "six\r\n");
+	assert_int_equal(fx_send(&fx), 0);
+	assert_int_equal(fx.err.len, 0);
+	assert_each(&fx.b, TRANSPORT_SENT, 0, "250 2.0.0 Ok: queued as ");
 	/* two connections carried six messages: EHLO once each */
-	assert_int_equal(log_count(&srv, "connect "), 2);
-	assert_int_equal(log_count(&srv, "ehlo "), 2);
-	assert_int_equal(log_count(&srv, "ehlo 1 example.org"), 1);
-	assert_int_equal(log_count(&srv, "mail 1 " FROM_ADDR " 250") +
-			 log_count(&srv, "mail 2 " FROM_ADDR " 250"), 6);
-	assert_int_equal(log_count(&srv, "data-accepted "), 6);
-	assert_int_equal(log_count(&srv, "quit "), 0);
+	assert_int_equal(log_count(&fx.srv, "connect "), 2);
+	assert_int_equal(log_count(&fx.srv, "ehlo "), 2);
+	assert_int_equal(log_count(&fx.srv, "ehlo 1 example.org"), 1);
+	assert_int_equal(log_count(&fx.srv, "mail 1 " FROM_ADDR " 250") +
+			 log_count(&fx.srv, "mail 2 " FROM_ADDR " 250"), 6);
+	assert_int_equal(log_count(&fx.srv, "data-accepted "), 6);
+	assert_int_equal(log_count(&fx.srv, "quit "), 0);
 	/* what the server got is the message, byte for byte */
 	for (k = 1; k <= 6; k++) {
 		size_t len;
-		char *got = saved_message(&srv, k, &len);
+		char *got = saved_message(&fx.srv, k, &len);
 
 		assert_non_null(got);
-		for (i = 0; i < b.n; i++) {
+		for (i = 0; i < fx.b.n; i++) {
 			char mid[32];
 
 			snprintf(mid, sizeof(mid), "<m%zu@test>", i);
 			if (!strstr(got, mid))
 				continue;
 			if (i == 2) {
-				assert_int_equal(len, b.m[i].len + 2);
-				assert_memory_equal(got, b.m[i].data, b.m[i].len);
-				assert_memory_equal(got + b.m[i].len, "\r\n", 2);
+				assert_int_equal(len, fx.b.m[i].len + 2);
+				assert_memory_equal(got, fx.b.m[i].data, fx.b.m[i].len);
+				assert_memory_equal(got + fx.b.m[i].len, "\r\n", 2);
 			} else {
-				assert_int_equal(len, b.m[i].len);
-				assert_memory_equal(got, b.m[i].data, len);
+				assert_int_equal(len, fx.b.m[i].len);
+				assert_memory_equal(got, fx.b.m[i].data, len);
 			}
 			break;
 		}
-		assert_true(i < b.n);
+		assert_true(i < fx.b.n);
 		free(got);
 	}
 
 	/* the next batch goes over the same connections */
-	batch_release(&b);
-	add_msg(&b, "g@example.net", "seven\r\n");
-	add_msg(&b, "h@example.net", "eight\r\n");
-	assert_int_equal(transport_send(t, b.m, b.n, &err), 0);
-	assert_int_equal(b.m[0].result, TRANSPORT_SENT);
-	assert_int_equal(b.m[1].result, TRANSPORT_SENT);
-	assert_int_equal(log_count(&srv, "connect "), 2);
-	assert_int_equal(log_count(&srv, "data-accepted "), 8);
-	transport_close(t);
+	batch_release(&fx.b);
+	add_msg(&fx.b, "g@example.net", "seven\r\n");
+	add_msg(&fx.b, "h@example.net", "eight\r\n");
+	assert_int_equal(fx_send(&fx), 0);
+	assert_int_equal(fx.b.m[0].result, TRANSPORT_SENT);
+	assert_int_equal(fx.b.m[1].result, TRANSPORT_SENT);
+	assert_int_equal(log_count(&fx.srv, "connect "), 2);
+	assert_int_equal(log_count(&fx.srv, "data-accepted "), 8);
+	fx_close(&fx);
 	/* close says QUIT on each */
-	assert_int_equal(log_count(&srv, "quit "), 2);
+	assert_int_equal(log_count(&fx.srv, "quit "), 2);
 
 	fflush(stderr);
 	dup2(saved_stderr, 2);
@@ -1009,10 +1037,7 @@ static void test_smtp_sends_and_reuses(void **state)
 			fail_msg("stderr got: %s", text);
 		}
 	}
-	server_stop(&srv);
-	batch_release(&b);
-	buf_release(&err);
-	config_release(&cfg);
+	fx_end(&fx);
 }
 
 /* 300 two-byte characters: more than transport_msg.reply holds */
@@ -1032,201 +1057,133 @@ static void test_smtp_replies(void **state)
 		"--rcpt-reply", LONG_RULE,
 		NULL
 	};
-	struct server srv;
-	struct config cfg;
-	struct batch b = { 0 };
-	struct buf err = BUF_INIT;
-	struct transport *t;
-	size_t i;
+	struct fx fx;
 
-	NEED_SERVER();
-	assert_int_equal(server_start(&srv, args), 0);
-	config_smtp(&cfg, srv.port);
-	t = transport_open(&cfg, TRANSPORT_SMTP, NULL, &err);
-	assert_non_null(t);
-	add_msg(&b, "busy@example.net", "x\r\n");
-	add_msg(&b, "gone@example.net", "x\r\n");
-	add_msg(&b, "ok@example.net", "x\r\n");
-	add_msg(&b, "long@example.net", "x\r\n");
-	add_msg(&b, "spam@example.net", "x\r\n");
-	add_msg(&b, "later@example.net", "x\r\n");
-	add_msg(&b, "ctl@example.net", "x\r\n");
-	add_msg(&b, "huge@example.net", "x\r\n");
-	assert_int_equal(transport_send(t, b.m, b.n, &err), 0);
-	for (i = 0; i < b.n; i++) {
-		assert_sane_msg(&b.m[i]);
-		assert_int_equal(b.m[i].maybe_delivered, 0);
-	}
-	assert_int_equal(b.m[0].result, TRANSPORT_TEMPFAIL);
-	assert_string_equal(b.m[0].reply, "451 4.2.1 Mailbox busy, try later");
-	assert_int_equal(b.m[1].result, TRANSPORT_FAILED);
-	assert_string_equal(b.m[1].reply, "550 5.1.1 <gone@example.net>: no such user");
-	assert_int_equal(b.m[2].result, TRANSPORT_SENT);
-	assert_int_equal(b.m[3].result, TRANSPORT_FAILED);
-	assert_string_equal(b.m[3].reply, "550 5.7.1 first line 5.7.1 second line");
-	assert_int_equal(b.m[4].result, TRANSPORT_FAILED);
-	assert_string_equal(b.m[4].reply, "554 5.7.1 Message rejected as spam");
-	assert_int_equal(b.m[5].result, TRANSPORT_TEMPFAIL);
-	assert_string_equal(b.m[5].reply, "452 4.3.1 Insufficient system storage");
-	assert_int_equal(b.m[6].result, TRANSPORT_FAILED);
-	assert_string_equal(b.m[6].reply, "550 5.1.1 bell? and tab end");
+	fx_start(&fx, args);
+	fx_open(&fx, TRANSPORT_SMTP, NULL);
+	add_msg(&fx.b, "busy@example.net", "x\r\n");
+	add_msg(&fx.b, "gone@example.net", "x\r\n");
+	add_msg(&fx.b, "ok@example.net", "x\r\n");
+	add_msg(&fx.b, "long@example.net", "x\r\n");
+	add_msg(&fx.b, "spam@example.net", "x\r\n");
+	add_msg(&fx.b, "later@example.net", "x\r\n");
+	add_msg(&fx.b, "ctl@example.net", "x\r\n");
+	add_msg(&fx.b, "huge@example.net", "x\r\n");
+	assert_int_equal(fx_send(&fx), 0);
+	assert_each(&fx.b, ANY, 0, NULL);
+	assert_int_equal(fx.b.m[0].result, TRANSPORT_TEMPFAIL);
+	assert_string_equal(fx.b.m[0].reply, "451 4.2.1 Mailbox busy, try later");
+	assert_int_equal(fx.b.m[1].result, TRANSPORT_FAILED);
+	assert_string_equal(fx.b.m[1].reply, "550 5.1.1 <gone@example.net>: no such user");
+	assert_int_equal(fx.b.m[2].result, TRANSPORT_SENT);
+	assert_int_equal(fx.b.m[3].result, TRANSPORT_FAILED);
+	assert_string_equal(fx.b.m[3].reply, "550 5.7.1 first line 5.7.1 second line");
+	assert_int_equal(fx.b.m[4].result, TRANSPORT_FAILED);
+	assert_string_equal(fx.b.m[4].reply, "554 5.7.1 Message rejected as spam");
+	assert_int_equal(fx.b.m[5].result, TRANSPORT_TEMPFAIL);
+	assert_string_equal(fx.b.m[5].reply, "452 4.3.1 Insufficient system storage");
+	assert_int_equal(fx.b.m[6].result, TRANSPORT_FAILED);
+	assert_string_equal(fx.b.m[6].reply, "550 5.1.1 bell? and tab end");
 	/* cut to fit, between two characters: "xy" and 249 of 'é' (the
 	 * 250th would fit only in half) */
-	assert_int_equal(b.m[7].result, TRANSPORT_FAILED);
-	assert_int_equal(strlen(b.m[7].reply), TRANSPORT_REPLY_MAX - 2);
-	assert_int_equal(strncmp(b.m[7].reply, "550 5.1.1 xy\xc3\xa9", 14), 0);
-	assert_int_equal((unsigned char)b.m[7].reply[TRANSPORT_REPLY_MAX - 3], 0xa9);
-	assert_int_equal(log_count(&srv, "data-accepted "), 1);
+	assert_int_equal(fx.b.m[7].result, TRANSPORT_FAILED);
+	assert_int_equal(strlen(fx.b.m[7].reply), TRANSPORT_REPLY_MAX - 2);
+	assert_int_equal(strncmp(fx.b.m[7].reply, "550 5.1.1 xy\xc3\xa9", 14), 0);
+	assert_int_equal((unsigned char)fx.b.m[7].reply[TRANSPORT_REPLY_MAX - 3], 0xa9);
+	assert_int_equal(log_count(&fx.srv, "data-accepted "), 1);
 	/* a refusal is no reason to retry */
-	assert_int_equal(log_count(&srv, "rcpt 1 busy@example.net") +
-			 log_count(&srv, "rcpt 2 busy@example.net") +
-			 log_count(&srv, "rcpt 3 busy@example.net") +
-			 log_count(&srv, "rcpt 4 busy@example.net") +
-			 log_count(&srv, "rcpt 5 busy@example.net"), 1);
-	transport_close(t);
-	server_stop(&srv);
-	batch_release(&b);
-	buf_release(&err);
-	config_release(&cfg);
+	assert_int_equal(log_count(&fx.srv, "rcpt 1 busy@example.net") +
+			 log_count(&fx.srv, "rcpt 2 busy@example.net") +
+			 log_count(&fx.srv, "rcpt 3 busy@example.net") +
+			 log_count(&fx.srv, "rcpt 4 busy@example.net") +
+			 log_count(&fx.srv, "rcpt 5 busy@example.net"), 1);
+	fx_end(&fx);
 }
 
 static void test_smtp_421_reconnects(void **state)
 {
 	static const char *const args[] = { "--421-after", "2", NULL };
-	struct server srv;
-	struct config cfg;
-	struct batch b = { 0 };
-	struct buf err = BUF_INIT;
-	struct transport *t;
-	size_t i;
+	static const char *const always[] = {
+		"--421-after", "1", "--421-after", "2", "--421-after", "3", NULL
+	};
+	struct fx fx;
 
-	NEED_SERVER();
-	assert_int_equal(server_start(&srv, args), 0);
-	config_smtp(&cfg, srv.port);
-	cfg.send.connections = 1;
-	t = transport_open(&cfg, TRANSPORT_SMTP, NULL, &err);
-	assert_non_null(t);
-	add_msg(&b, "a@example.net", "x\r\n");
-	add_msg(&b, "b@example.net", "x\r\n");
-	add_msg(&b, "c@example.net", "x\r\n");
-	assert_int_equal(transport_send(t, b.m, b.n, &err), 0);
-	for (i = 0; i < b.n; i++) {
-		assert_sane_msg(&b.m[i]);
-		assert_int_equal(b.m[i].result, TRANSPORT_SENT);
-		assert_int_equal(b.m[i].maybe_delivered, 0);
-	}
+	fx_start(&fx, args);
+	fx.cfg.send.connections = 1;
+	fx_open(&fx, TRANSPORT_SMTP, NULL);
+	add_plain(&fx.b, 3);
+	assert_int_equal(fx_send(&fx), 0);
+	assert_each(&fx.b, TRANSPORT_SENT, 0, NULL);
 	/* b got 421 on the first connection and went out on a second */
-	assert_int_equal(log_count(&srv, "mail 1 " FROM_ADDR " 421"), 1);
-	assert_int_equal(log_count(&srv, "connect "), 2);
-	assert_int_equal(log_count(&srv, "ehlo 2 "), 1);
-	assert_int_equal(log_count(&srv, "data-accepted 2 b@example.net"), 1);
-	assert_int_equal(log_count(&srv, "data-accepted "), 3);
-	transport_close(t);
-	server_stop(&srv);
+	assert_int_equal(log_count(&fx.srv, "mail 1 " FROM_ADDR " 421"), 1);
+	assert_int_equal(log_count(&fx.srv, "connect "), 2);
+	assert_int_equal(log_count(&fx.srv, "ehlo 2 "), 1);
+	assert_int_equal(log_count(&fx.srv, "data-accepted 2 b@example.net"), 1);
+	assert_int_equal(log_count(&fx.srv, "data-accepted "), 3);
 
 	/* 421 every time: reconnects run out, then TEMPFAIL with the reply */
-	{
-		static const char *const always[] = {
-			"--421-after", "1", "--421-after", "2", "--421-after", "3",
-			NULL
-		};
-
-		assert_int_equal(server_start(&srv, always), 0);
-		cfg.smtp.port = srv.port;
-		cfg.send.reconnects = 2;
-		t = transport_open(&cfg, TRANSPORT_SMTP, NULL, &err);
-		assert_non_null(t);
-		assert_int_equal(transport_send(t, b.m, 1, &err), 0);
-		assert_int_equal(b.m[0].result, TRANSPORT_TEMPFAIL);
-		assert_string_equal(b.m[0].reply,
-				    "421 4.3.2 Service shutting down, try again");
-		assert_int_equal(log_count(&srv, "connect "), 3);
-		transport_close(t);
-		server_stop(&srv);
-	}
-	batch_release(&b);
-	buf_release(&err);
-	config_release(&cfg);
+	fx_restart(&fx, always);
+	fx.cfg.send.reconnects = 2;
+	fx_open(&fx, TRANSPORT_SMTP, NULL);
+	assert_int_equal(transport_send(fx.t, fx.b.m, 1, &fx.err), 0);
+	assert_int_equal(fx.b.m[0].result, TRANSPORT_TEMPFAIL);
+	assert_string_equal(fx.b.m[0].reply,
+			    "421 4.3.2 Service shutting down, try again");
+	assert_int_equal(log_count(&fx.srv, "connect "), 3);
+	fx_end(&fx);
 }
 
 static void test_smtp_drop_after_data(void **state)
 {
 	static const char *const args[] = { "--drop-after-data", "1", NULL };
-	struct server srv;
-	struct config cfg;
-	struct batch b = { 0 };
-	struct buf err = BUF_INIT;
-	struct transport *t;
+	struct fx fx;
 
-	NEED_SERVER();
-	assert_int_equal(server_start(&srv, args), 0);
-	config_smtp(&cfg, srv.port);
-	cfg.send.connections = 1;
-	t = transport_open(&cfg, TRANSPORT_SMTP, NULL, &err);
-	assert_non_null(t);
-	add_msg(&b, "a@example.net", "x\r\n");
-	add_msg(&b, "b@example.net", "x\r\n");
-	assert_int_equal(transport_send(t, b.m, b.n, &err), 0);
-	assert_sane_msg(&b.m[0]);
+	fx_start(&fx, args);
+	fx.cfg.send.connections = 1;
+	fx_open(&fx, TRANSPORT_SMTP, NULL);
+	add_plain(&fx.b, 2);
+	assert_int_equal(fx_send(&fx), 0);
+	assert_sane_msg(&fx.b.m[0]);
 	/* sent on the second try, but the first may have been delivered */
-	assert_int_equal(b.m[0].result, TRANSPORT_SENT);
-	assert_int_equal(b.m[0].maybe_delivered, 1);
-	assert_int_equal(b.m[1].result, TRANSPORT_SENT);
-	assert_int_equal(b.m[1].maybe_delivered, 0);
-	assert_int_equal(log_count(&srv, "drop 1 after-data"), 1);
-	assert_int_equal(log_count(&srv, "connect "), 2);
-	transport_close(t);
-	server_stop(&srv);
+	assert_int_equal(fx.b.m[0].result, TRANSPORT_SENT);
+	assert_int_equal(fx.b.m[0].maybe_delivered, 1);
+	assert_int_equal(fx.b.m[1].result, TRANSPORT_SENT);
+	assert_int_equal(fx.b.m[1].maybe_delivered, 0);
+	assert_int_equal(log_count(&fx.srv, "drop 1 after-data"), 1);
+	assert_int_equal(log_count(&fx.srv, "connect "), 2);
 
 	/* without reconnects: TEMPFAIL, saying what happened */
-	assert_int_equal(server_start(&srv, args), 0);
-	cfg.smtp.port = srv.port;
-	cfg.send.reconnects = 0;
-	t = transport_open(&cfg, TRANSPORT_SMTP, NULL, &err);
-	assert_non_null(t);
-	assert_int_equal(transport_send(t, b.m, b.n, &err), 0);
-	assert_int_equal(b.m[0].result, TRANSPORT_TEMPFAIL);
-	assert_int_equal(b.m[0].maybe_delivered, 1);
-	assert_non_null(strstr(b.m[0].reply, "dropped after the data"));
-	assert_non_null(strstr(b.m[0].reply, "127.0.0.1:"));
-	assert_int_equal(b.m[1].result, TRANSPORT_SENT);
-	transport_close(t);
-	server_stop(&srv);
-	batch_release(&b);
-	buf_release(&err);
-	config_release(&cfg);
+	fx_restart(&fx, args);
+	fx.cfg.send.reconnects = 0;
+	fx_open(&fx, TRANSPORT_SMTP, NULL);
+	assert_int_equal(fx_send(&fx), 0);
+	assert_int_equal(fx.b.m[0].result, TRANSPORT_TEMPFAIL);
+	assert_int_equal(fx.b.m[0].maybe_delivered, 1);
+	assert_non_null(strstr(fx.b.m[0].reply, "dropped after the data"));
+	assert_non_null(strstr(fx.b.m[0].reply, "127.0.0.1:"));
+	assert_int_equal(fx.b.m[1].result, TRANSPORT_SENT);
+	fx_end(&fx);
 }
 
 static void test_smtp_slow_server(void **state)
 {
 	static const char *const args[] = { "--delay-data", "4", NULL };
-	struct server srv;
-	struct config cfg;
-	struct batch b = { 0 };
-	struct buf err = BUF_INIT;
-	struct transport *t;
+	struct fx fx;
 	double t0;
 
-	NEED_SERVER();
-	assert_int_equal(server_start(&srv, args), 0);
-	config_smtp(&cfg, srv.port);
-	cfg.smtp.timeout = 1;
-	t = transport_open(&cfg, TRANSPORT_SMTP, NULL, &err);
-	assert_non_null(t);
-	add_msg(&b, "a@example.net", "x\r\n");
+	fx_start(&fx, args);
+	fx.cfg.smtp.timeout = 1;
+	fx_open(&fx, TRANSPORT_SMTP, NULL);
+	add_plain(&fx.b, 1);
 	t0 = now();
-	assert_int_equal(transport_send(t, b.m, b.n, &err), 0);
+	assert_int_equal(fx_send(&fx), 0);
 	assert_true(now() - t0 < 4);
-	assert_sane_msg(&b.m[0]);
-	assert_int_equal(b.m[0].result, TRANSPORT_TEMPFAIL);
-	assert_int_equal(b.m[0].maybe_delivered, 1);
-	assert_non_null(strstr(b.m[0].reply, "no reply from 127.0.0.1:"));
-	assert_non_null(strstr(b.m[0].reply, "within 1 s after the data"));
-	transport_close(t);
-	server_stop(&srv);
-	batch_release(&b);
-	buf_release(&err);
-	config_release(&cfg);
+	assert_sane_msg(&fx.b.m[0]);
+	assert_int_equal(fx.b.m[0].result, TRANSPORT_TEMPFAIL);
+	assert_int_equal(fx.b.m[0].maybe_delivered, 1);
+	assert_non_null(strstr(fx.b.m[0].reply, "no reply from 127.0.0.1:"));
+	assert_non_null(strstr(fx.b.m[0].reply, "within 1 s after the data"));
+	fx_end(&fx);
 }
 
 /* The answer to the data comes after the timeout: it belongs to the old
@@ -1239,102 +1196,71 @@ static void test_smtp_late_answer(void **state)
 		"--data-reply", "late1*=554 5.7.1 rejected by the content filter",
 		NULL
 	};
-	struct server srv;
-	struct config cfg;
-	struct batch b = { 0 };
-	struct buf err = BUF_INIT;
-	struct transport *t;
-	size_t i;
+	struct fx fx;
 
-	NEED_SERVER();
-	assert_int_equal(server_start(&srv, args), 0);
-	config_smtp(&cfg, srv.port);
-	cfg.smtp.timeout = 1;
-	cfg.send.connections = 1;
-	t = transport_open(&cfg, TRANSPORT_SMTP, NULL, &err);
-	assert_non_null(t);
-	add_msg(&b, "late1@example.net", "x\r\n");
-	add_msg(&b, "late2@example.net", "x\r\n");
-	add_msg(&b, "late3@example.net", "x\r\n");
-	assert_int_equal(transport_send(t, b.m, b.n, &err), 0);
-	assert_int_equal(err.len, 0);
-	for (i = 0; i < b.n; i++) {
-		assert_sane_msg(&b.m[i]);
-		assert_int_equal(b.m[i].result, TRANSPORT_TEMPFAIL);
-		assert_int_equal(b.m[i].maybe_delivered, 1);
-		assert_non_null(strstr(b.m[i].reply, "after the data"));
-	}
+	fx_start(&fx, args);
+	fx.cfg.smtp.timeout = 1;
+	fx.cfg.send.connections = 1;
+	fx_open(&fx, TRANSPORT_SMTP, NULL);
+	add_msg(&fx.b, "late1@example.net", "x\r\n");
+	add_msg(&fx.b, "late2@example.net", "x\r\n");
+	add_msg(&fx.b, "late3@example.net", "x\r\n");
+	assert_int_equal(fx_send(&fx), 0);
+	assert_int_equal(fx.err.len, 0);
+	assert_each(&fx.b, TRANSPORT_TEMPFAIL, 1, "after the data");
 	/* one transaction per connection */
-	assert_int_equal(log_count(&srv, "connect "), 3);
-	assert_int_equal(log_count(&srv, "mail 1 "), 1);
-	assert_int_equal(log_count(&srv, "mail 2 "), 1);
-	assert_int_equal(log_count(&srv, "mail 3 "), 1);
-	transport_close(t);
-	server_stop(&srv);
-	batch_release(&b);
-	buf_release(&err);
-	config_release(&cfg);
+	assert_int_equal(log_count(&fx.srv, "connect "), 3);
+	assert_int_equal(log_count(&fx.srv, "mail 1 "), 1);
+	assert_int_equal(log_count(&fx.srv, "mail 2 "), 1);
+	assert_int_equal(log_count(&fx.srv, "mail 3 "), 1);
+	fx_end(&fx);
 }
 
 static void test_smtp_auth(void **state)
 {
 	static const char *const args[] = { "--auth", "digest:s3cret pass", NULL };
-	struct server srv;
-	struct config cfg;
-	struct batch b = { 0 };
-	struct buf err = BUF_INIT;
-	struct transport *t;
+	struct fx fx;
 	char pwfile[300];
 
-	NEED_SERVER();
-	assert_int_equal(server_start(&srv, args), 0);
-	config_smtp(&cfg, srv.port);
-	set_str(&cfg.smtp.username, "digest");
+	fx_start(&fx, args);
+	set_str(&fx.cfg.smtp.username, "digest");
 	new_path(pwfile, sizeof(pwfile), "password");
 	write_file(pwfile, "s3cret pass\n", 0600);
-	set_str(&cfg.smtp.password_file, pwfile);
-	t = transport_open(&cfg, TRANSPORT_SMTP, NULL, &err);
-	assert_non_null(t);
-	add_msg(&b, "a@example.net", "x\r\n");
-	add_msg(&b, "b@example.net", "x\r\n");
-	assert_int_equal(transport_send(t, b.m, b.n, &err), 0);
-	assert_int_equal(b.m[0].result, TRANSPORT_SENT);
-	assert_int_equal(b.m[1].result, TRANSPORT_SENT);
-	assert_int_equal(log_count(&srv, "auth 1 PLAIN digest ok"), 1);
-	transport_close(t);
+	set_str(&fx.cfg.smtp.password_file, pwfile);
+	fx_open(&fx, TRANSPORT_SMTP, NULL);
+	add_plain(&fx.b, 2);
+	assert_int_equal(fx_send(&fx), 0);
+	assert_int_equal(fx.b.m[0].result, TRANSPORT_SENT);
+	assert_int_equal(fx.b.m[1].result, TRANSPORT_SENT);
+	assert_int_equal(log_count(&fx.srv, "auth 1 PLAIN digest ok"), 1);
+	fx_close(&fx);
 
 	/* a wrong password (from the environment this time) stops the batch */
-	set_str(&cfg.smtp.password_file, "");
-	set_str(&cfg.smtp.password_env, "TEST_TRANSPORT_PW");
+	set_str(&fx.cfg.smtp.password_file, "");
+	set_str(&fx.cfg.smtp.password_env, "TEST_TRANSPORT_PW");
 	setenv("TEST_TRANSPORT_PW", "wrong-one", 1);
-	t = transport_open(&cfg, TRANSPORT_SMTP, NULL, &err);
-	assert_non_null(t);
-	assert_int_equal(transport_send(t, b.m, b.n, &err), EX_CONFIG);
-	assert_non_null(strstr(err.s, "127.0.0.1:"));
-	assert_non_null(strstr(err.s, "refused the login of 'digest'"));
-	assert_non_null(strstr(err.s, "535 5.7.8"));
-	assert_null(strstr(err.s, "wrong-one"));
-	assert_int_equal(b.m[0].result, TRANSPORT_TEMPFAIL);
-	assert_int_equal(b.m[1].result, TRANSPORT_TEMPFAIL);
-	assert_non_null(strstr(b.m[1].reply, "refused the login"));
-	assert_int_equal(log_count(&srv, "data "), 2);
-	transport_close(t);
+	fx_open(&fx, TRANSPORT_SMTP, NULL);
+	assert_int_equal(fx_send(&fx), EX_CONFIG);
+	assert_non_null(strstr(fx.err.s, "127.0.0.1:"));
+	assert_non_null(strstr(fx.err.s, "refused the login of 'digest'"));
+	assert_non_null(strstr(fx.err.s, "535 5.7.8"));
+	assert_null(strstr(fx.err.s, "wrong-one"));
+	assert_int_equal(fx.b.m[0].result, TRANSPORT_TEMPFAIL);
+	assert_int_equal(fx.b.m[1].result, TRANSPORT_TEMPFAIL);
+	assert_non_null(strstr(fx.b.m[1].reply, "refused the login"));
+	assert_int_equal(log_count(&fx.srv, "data "), 2);
+	fx_close(&fx);
 	unsetenv("TEST_TRANSPORT_PW");
 
 	/* no login at all where one is wanted: the sender is refused */
-	set_str(&cfg.smtp.username, "");
-	set_str(&cfg.smtp.password_env, "");
-	buf_reset(&err);
-	t = transport_open(&cfg, TRANSPORT_SMTP, NULL, &err);
-	assert_non_null(t);
-	assert_int_equal(transport_send(t, b.m, b.n, &err), EX_CONFIG);
-	assert_non_null(strstr(err.s, "refused the sender <" FROM_ADDR ">: 530"));
-	assert_int_equal(b.m[0].result, TRANSPORT_TEMPFAIL);
-	transport_close(t);
-	server_stop(&srv);
-	batch_release(&b);
-	buf_release(&err);
-	config_release(&cfg);
+	set_str(&fx.cfg.smtp.username, "");
+	set_str(&fx.cfg.smtp.password_env, "");
+	buf_reset(&fx.err);
+	fx_open(&fx, TRANSPORT_SMTP, NULL);
+	assert_int_equal(fx_send(&fx), EX_CONFIG);
+	assert_non_null(strstr(fx.err.s, "refused the sender <" FROM_ADDR ">: 530"));
+	assert_int_equal(fx.b.m[0].result, TRANSPORT_TEMPFAIL);
+	fx_end(&fx);
 }
 
 static void test_smtp_tls(void **state)
@@ -1342,79 +1268,55 @@ static void test_smtp_tls(void **state)
 	const char *args[] = {
 		"--tls-cert", env.cert, "--tls-key", env.key, "--require-tls", NULL
 	};
-	struct server srv;
-	struct config cfg;
-	struct batch b = { 0 };
-	struct buf err = BUF_INIT;
-	struct transport *t;
+	const char *implicit[] = {
+		"--tls-cert", env.cert, "--tls-key", env.key, "--implicit-tls", NULL
+	};
+	struct fx fx;
 
-	NEED_SERVER();
+	/* fx_start skips without a server; TLS wants a certificate too */
 	if (!env.tls)
 		skip();
-	assert_int_equal(server_start(&srv, args), 0);
-	config_smtp(&cfg, srv.port);
-	cfg.smtp.tls = TLS_STARTTLS;
-	set_str(&cfg.smtp.host, "localhost");
-	t = transport_open(&cfg, TRANSPORT_SMTP, NULL, &err);
-	assert_non_null(t);
-	add_msg(&b, "a@example.net", "x\r\n");
-	add_msg(&b, "b@example.net", "x\r\n");
-	assert_int_equal(transport_send(t, b.m, b.n, &err), EX_CONFIG);
-	assert_non_null(strstr(err.s, "cannot verify the certificate of localhost:"));
-	assert_non_null(strstr(err.s, "set [smtp] ca_file to the CA that signed it"));
-	assert_int_equal(b.m[0].result, TRANSPORT_TEMPFAIL);
-	assert_non_null(strstr(b.m[0].reply, "ca_file"));
-	assert_int_equal(log_count(&srv, "mail "), 0);
-	transport_close(t);
+	fx_start(&fx, args);
+	fx.cfg.smtp.tls = TLS_STARTTLS;
+	set_str(&fx.cfg.smtp.host, "localhost");
+	fx_open(&fx, TRANSPORT_SMTP, NULL);
+	add_plain(&fx.b, 2);
+	assert_int_equal(fx_send(&fx), EX_CONFIG);
+	assert_non_null(strstr(fx.err.s, "cannot verify the certificate of localhost:"));
+	assert_non_null(strstr(fx.err.s, "set [smtp] ca_file to the CA that signed it"));
+	assert_int_equal(fx.b.m[0].result, TRANSPORT_TEMPFAIL);
+	assert_non_null(strstr(fx.b.m[0].reply, "ca_file"));
+	assert_int_equal(log_count(&fx.srv, "mail "), 0);
+	fx_close(&fx);
 
-	set_str(&cfg.smtp.ca_file, env.cert);
-	buf_reset(&err);
-	t = transport_open(&cfg, TRANSPORT_SMTP, NULL, &err);
-	assert_non_null(t);
-	assert_int_equal(transport_send(t, b.m, b.n, &err), 0);
-	assert_int_equal(b.m[0].result, TRANSPORT_SENT);
-	assert_int_equal(b.m[1].result, TRANSPORT_SENT);
-	assert_true(log_count(&srv, "starttls ") >= 1);
-	transport_close(t);
+	set_str(&fx.cfg.smtp.ca_file, env.cert);
+	buf_reset(&fx.err);
+	fx_open(&fx, TRANSPORT_SMTP, NULL);
+	assert_int_equal(fx_send(&fx), 0);
+	assert_int_equal(fx.b.m[0].result, TRANSPORT_SENT);
+	assert_int_equal(fx.b.m[1].result, TRANSPORT_SENT);
+	assert_true(log_count(&fx.srv, "starttls ") >= 1);
 
 	/* implicit TLS (smtps://) with the same certificate */
-	server_stop(&srv);
-	{
-		const char *implicit[] = {
-			"--tls-cert", env.cert, "--tls-key", env.key,
-			"--implicit-tls", NULL
-		};
-
-		assert_int_equal(server_start(&srv, implicit), 0);
-	}
-	cfg.smtp.port = srv.port;
-	cfg.smtp.tls = TLS_IMPLICIT;
-	buf_reset(&err);
-	t = transport_open(&cfg, TRANSPORT_SMTP, NULL, &err);
-	assert_non_null(t);
-	assert_non_null(strstr(transport_describe(t), "(implicit)"));
-	assert_int_equal(transport_send(t, b.m, b.n, &err), 0);
-	assert_int_equal(b.m[0].result, TRANSPORT_SENT);
-	assert_int_equal(b.m[1].result, TRANSPORT_SENT);
-	assert_int_equal(log_count(&srv, "data-accepted "), 2);
-	transport_close(t);
+	fx_restart(&fx, implicit);
+	fx.cfg.smtp.tls = TLS_IMPLICIT;
+	buf_reset(&fx.err);
+	fx_open(&fx, TRANSPORT_SMTP, NULL);
+	assert_non_null(strstr(transport_describe(fx.t), "(implicit)"));
+	assert_int_equal(fx_send(&fx), 0);
+	assert_int_equal(fx.b.m[0].result, TRANSPORT_SENT);
+	assert_int_equal(fx.b.m[1].result, TRANSPORT_SENT);
+	assert_int_equal(log_count(&fx.srv, "data-accepted "), 2);
 
 	/* a relay that offers no STARTTLS is refused, not used in clear */
-	cfg.smtp.tls = TLS_STARTTLS;
-	server_stop(&srv);
-	assert_int_equal(server_start(&srv, NULL), 0);
-	cfg.smtp.port = srv.port;
-	buf_reset(&err);
-	t = transport_open(&cfg, TRANSPORT_SMTP, NULL, &err);
-	assert_non_null(t);
-	assert_int_equal(transport_send(t, b.m, b.n, &err), EX_CONFIG);
-	assert_non_null(strstr(err.s, "does not offer STARTTLS"));
-	assert_int_equal(log_count(&srv, "mail "), 0);
-	transport_close(t);
-	server_stop(&srv);
-	batch_release(&b);
-	buf_release(&err);
-	config_release(&cfg);
+	fx_restart(&fx, NULL);
+	fx.cfg.smtp.tls = TLS_STARTTLS;
+	buf_reset(&fx.err);
+	fx_open(&fx, TRANSPORT_SMTP, NULL);
+	assert_int_equal(fx_send(&fx), EX_CONFIG);
+	assert_non_null(strstr(fx.err.s, "does not offer STARTTLS"));
+	assert_int_equal(log_count(&fx.srv, "mail "), 0);
+	fx_end(&fx);
 }
 
 /* The sender pauses between rounds of retries; a relay closes idle
@@ -1423,95 +1325,59 @@ static void test_smtp_tls(void **state)
 static void test_smtp_idle_close(void **state)
 {
 	static const char *const args[] = { "--idle-timeout", "0.3", NULL };
-	struct server srv;
-	struct config cfg;
-	struct batch b = { 0 };
-	struct buf err = BUF_INIT;
-	struct transport *t;
+	struct fx fx;
 
-	NEED_SERVER();
-	assert_int_equal(server_start(&srv, args), 0);
-	config_smtp(&cfg, srv.port);
-	cfg.send.reconnects = 0;
-	t = transport_open(&cfg, TRANSPORT_SMTP, NULL, &err);
-	assert_non_null(t);
-	add_msg(&b, "a@example.net", "x\r\n");
-	add_msg(&b, "b@example.net", "x\r\n");
-	assert_int_equal(transport_send(t, b.m, b.n, &err), 0);
+	fx_start(&fx, args);
+	fx.cfg.send.reconnects = 0;
+	fx_open(&fx, TRANSPORT_SMTP, NULL);
+	add_plain(&fx.b, 2);
+	assert_int_equal(fx_send(&fx), 0);
 	usleep(800000);
-	assert_int_equal(log_count(&srv, "drop "), 2);
-	assert_int_equal(transport_send(t, b.m, b.n, &err), 0);
-	assert_int_equal(b.m[0].result, TRANSPORT_SENT);
-	assert_int_equal(b.m[1].result, TRANSPORT_SENT);
-	assert_int_equal(log_count(&srv, "connect "), 4);
-	assert_int_equal(log_count(&srv, "data-accepted "), 4);
-	transport_close(t);
-	server_stop(&srv);
-	batch_release(&b);
-	buf_release(&err);
-	config_release(&cfg);
+	assert_int_equal(log_count(&fx.srv, "drop "), 2);
+	assert_int_equal(fx_send(&fx), 0);
+	assert_int_equal(fx.b.m[0].result, TRANSPORT_SENT);
+	assert_int_equal(fx.b.m[1].result, TRANSPORT_SENT);
+	assert_int_equal(log_count(&fx.srv, "connect "), 4);
+	assert_int_equal(log_count(&fx.srv, "data-accepted "), 4);
+	fx_end(&fx);
 }
 
 static void test_smtp_unreachable(void **state)
 {
-	struct server srv;
-	struct config cfg;
-	struct batch b = { 0 };
-	struct buf err = BUF_INIT;
-	struct transport *t;
+	struct fx fx;
 	char want[64];
 	int port;
 
-	NEED_SERVER();
-	/* a port that was just free */
-	assert_int_equal(server_start(&srv, NULL), 0);
-	port = srv.port;
-	server_stop(&srv);
-	config_smtp(&cfg, port);
-	t = transport_open(&cfg, TRANSPORT_SMTP, NULL, &err);
-	assert_non_null(t);
-	add_msg(&b, "a@example.net", "x\r\n");
-	add_msg(&b, "b@example.net", "x\r\n");
-	assert_int_equal(transport_send(t, b.m, b.n, &err), EX_UNAVAILABLE);
+	/* a port that was just free: the config points at a stopped server */
+	fx_start(&fx, NULL);
+	port = fx.srv.port;
+	server_stop(&fx.srv);
+	fx_open(&fx, TRANSPORT_SMTP, NULL);
+	add_plain(&fx.b, 2);
+	assert_int_equal(fx_send(&fx), EX_UNAVAILABLE);
 	snprintf(want, sizeof(want), "cannot connect to 127.0.0.1:%d", port);
-	assert_non_null(strstr(err.s, want));
-	assert_int_equal(b.m[0].result, TRANSPORT_TEMPFAIL);
-	assert_int_equal(b.m[1].result, TRANSPORT_TEMPFAIL);
-	assert_non_null(strstr(b.m[1].reply, want));
-	transport_close(t);
-	batch_release(&b);
-	buf_release(&err);
-	config_release(&cfg);
+	assert_non_null(strstr(fx.err.s, want));
+	assert_int_equal(fx.b.m[0].result, TRANSPORT_TEMPFAIL);
+	assert_int_equal(fx.b.m[1].result, TRANSPORT_TEMPFAIL);
+	assert_non_null(strstr(fx.b.m[1].reply, want));
+	fx_end(&fx);
 }
 
 static void test_smtp_pacing(void **state)
 {
-	struct server srv;
-	struct config cfg;
-	struct batch b = { 0 };
-	struct buf err = BUF_INIT;
-	struct transport *t;
+	struct fx fx;
 	double t0;
 
-	NEED_SERVER();
-	assert_int_equal(server_start(&srv, NULL), 0);
-	config_smtp(&cfg, srv.port);
-	cfg.send.rate = 600;
-	t = transport_open(&cfg, TRANSPORT_SMTP, NULL, &err);
-	assert_non_null(t);
-	add_msg(&b, "a@example.net", "x\r\n");
-	add_msg(&b, "b@example.net", "x\r\n");
-	add_msg(&b, "c@example.net", "x\r\n");
+	fx_start(&fx, NULL);
+	fx.cfg.send.rate = 600;
+	fx_open(&fx, TRANSPORT_SMTP, NULL);
+	add_plain(&fx.b, 3);
 	t0 = now();
-	assert_int_equal(transport_send(t, b.m, b.n, &err), 0);
+	assert_int_equal(fx_send(&fx), 0);
 	/* two connections, but one start every 0.1 s over both */
 	assert_true(now() - t0 >= 0.19);
-	assert_int_equal(b.m[2].result, TRANSPORT_SENT);
-	transport_close(t);
-	server_stop(&srv);
-	batch_release(&b);
-	buf_release(&err);
-	config_release(&cfg);
+	assert_int_equal(fx.b.m[2].result, TRANSPORT_SENT);
+	fx_end(&fx);
 }
 
 int main(void)
